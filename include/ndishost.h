@@ -3,10 +3,25 @@
  *
  * What Windows' PnP manager, service control manager and registry do for NDIS,
  * as a small C API: create an NDIS instance, load and unload drivers, add and
- * remove adapters, pause and restart them, enumerate the stack.
+ * remove adapters, pause and restart them, enumerate the stack, trace the calls
+ * NDIS makes into drivers, and choose what the verifier does on a violation.
+ *
+ * Conventions: functions return 0 on success or a negative errno value
+ * (-ENOENT: no such driver or adapter, -EEXIST: name in use, -EINVAL: bad
+ * argument, -EBUSY: object in use or leaked, -EIO: a driver failed the
+ * operation, -ETIMEDOUT: a driver did not complete within the wait bound).
+ * Details of every failure go to the diagnostic handler (stderr by default).
+ * Every call is synchronous: when it returns, the PnP work it caused (binds,
+ * attaches, restarts) has been done. Any thread may call the API.
  */
 #ifndef NDISHOST_H
 #define NDISHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ntdef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -16,6 +31,207 @@ extern "C" {
 
 /* "libndis <version>". */
 const char *ndis_host_version(void);
+
+typedef struct ndis_host ndis_host;
+struct _DRIVER_OBJECT;
+
+/* A driver's entry point: the DRIVER_INITIALIZE role type. */
+typedef NTSTATUS ndis_driver_entry_fn(struct _DRIVER_OBJECT *DriverObject,
+                                      PUNICODE_STRING RegistryPath);
+
+/* ---- instances ------------------------------------------------------------ */
+
+#define NDIS_HOST_FAULT_PEND_OPEN 0x1u  /* NdisOpenAdapterEx returns NDIS_STATUS_PENDING */
+#define NDIS_HOST_FAULT_PEND_CLOSE 0x2u /* NdisCloseAdapterEx returns NDIS_STATUS_PENDING */
+
+typedef struct ndis_host_options {
+    const char *name;          /* for diagnostics; default "ndis" */
+    unsigned wait_timeout_ms;  /* bound of every wait on a driver; 0: NDIS_WAIT_TIMEOUT_MS
+                                  from the environment, else 30000 */
+    const char *registry_dir;  /* persistent configuration store; NULL: in memory */
+    unsigned fault_flags;      /* NDIS_HOST_FAULT_* */
+} ndis_host_options;
+
+/* Creates an NDIS instance (opts may be NULL). */
+int ndis_host_create(const ndis_host_options *opts, ndis_host **out);
+
+/*
+ * Stops the instance as a system shutdown does: protocols unbind, filters
+ * detach, adapters halt, drivers unload, in that order. Returns -EBUSY (after
+ * reporting each one) if anything leaked; the instance is freed either way.
+ */
+int ndis_host_destroy(ndis_host *h);
+
+/* ---- drivers -------------------------------------------------------------- */
+
+/*
+ * Bind rules of a driver: what its INF's Ndi\Interfaces and filter keys say.
+ * Lists are comma-separated interface names. NULL fields take the defaults:
+ * miniports UpperRange "ndis5", LowerRange "ethernet"; protocols LowerRange
+ * "ndis5"; filters FilterMediaTypes "ethernet", FilterClass "custom", FilterType
+ * modifying (2), FilterRunType optional (2).
+ */
+typedef struct ndis_driver_config {
+    const char *upper_range;
+    const char *lower_range;
+    const char *filter_media_types;
+    const char *filter_class;
+    int filter_type;      /* 1 monitoring, 2 modifying */
+    int filter_run_type;  /* 1 mandatory, 2 optional */
+    const char *service_name;
+} ndis_driver_config;
+
+/* Loads a driver linked into the process: calls DriverEntry. */
+int ndis_host_load_driver(ndis_host *h, const char *name, ndis_driver_entry_fn *entry,
+                          const ndis_driver_config *cfg);
+
+/* Unloads a driver the way Windows does (halts its adapters first for a miniport). */
+int ndis_host_unload_driver(ndis_host *h, const char *name);
+
+/* ---- adapters ------------------------------------------------------------- */
+
+typedef struct ndis_adapter_config {
+    const char *ifname;         /* "*IfName" keyword, e.g. the TAP interface to create */
+    const unsigned char *mac;   /* 6 bytes: the "NetworkAddress" keyword, or NULL */
+} ndis_adapter_config;
+
+/* PnP device arrival: a new adapter of a registered miniport driver. */
+int ndis_host_add_adapter(ndis_host *h, const char *miniport_driver, const char *adapter,
+                          const ndis_adapter_config *cfg);
+/* Orderly removal (device disabled) or surprise removal (device gone). */
+int ndis_host_remove_adapter(ndis_host *h, const char *adapter);
+int ndis_host_surprise_remove_adapter(ndis_host *h, const char *adapter);
+/* Pause and restart the whole stack of an adapter. */
+int ndis_host_pause_adapter(ndis_host *h, const char *adapter);
+int ndis_host_restart_adapter(ndis_host *h, const char *adapter);
+
+/* ---- enumeration ---------------------------------------------------------- */
+
+#define NDIS_DRIVER_KIND_MINIPORT 0x1u
+#define NDIS_DRIVER_KIND_PROTOCOL 0x2u
+#define NDIS_DRIVER_KIND_FILTER 0x4u
+
+typedef struct ndis_driver_info {
+    char name[64];
+    unsigned kinds;                 /* NDIS_DRIVER_KIND_* registered */
+    unsigned adapters;              /* miniport: adapters */
+    unsigned bindings;              /* protocol: open bindings */
+    unsigned modules;               /* filter: attached modules */
+    unsigned long long mem_bytes;   /* tagged memory currently allocated */
+    unsigned long mem_allocs;
+} ndis_driver_info;
+
+typedef struct ndis_adapter_info {
+    char name[64];
+    char driver[64];
+    char state[16];                 /* Halted, Paused, Running ... */
+    unsigned medium;                /* NDIS_MEDIUM */
+    unsigned char mac[6];
+    bool link_up;
+    unsigned long long link_speed;  /* bits per second, 0 if unknown */
+    unsigned mtu;
+    unsigned ifindex;
+    unsigned bindings, modules;
+    unsigned long long sent, send_completed, indicated, returned;
+} ndis_adapter_info;
+
+typedef struct ndis_binding_info {
+    char protocol[64];
+    char adapter[64];
+    char state[16];                 /* Opening, Paused, Running ... */
+    bool enabled;
+} ndis_binding_info;
+
+typedef struct ndis_module_info {
+    char filter[64];
+    char adapter[64];
+    char state[16];
+    unsigned position;              /* 0 = next to the miniport */
+} ndis_module_info;
+
+/* Each fills up to `max` entries and sets *count to the number available. */
+int ndis_host_list_drivers(ndis_host *h, ndis_driver_info *out, unsigned max, unsigned *count);
+int ndis_host_list_adapters(ndis_host *h, ndis_adapter_info *out, unsigned max,
+                            unsigned *count);
+int ndis_host_list_bindings(ndis_host *h, ndis_binding_info *out, unsigned max,
+                            unsigned *count);
+/* Modules of one adapter in stack order, bottom first (adapter NULL: all). */
+int ndis_host_list_modules(ndis_host *h, const char *adapter, ndis_module_info *out,
+                           unsigned max, unsigned *count);
+
+/* What is alive in the instance: a test ends by checking these are zero. */
+typedef struct ndis_host_counts {
+    unsigned drivers, adapters, bindings, modules;
+    unsigned long nbl_pools;
+    unsigned long long mem_bytes;
+    unsigned long mem_allocs;
+} ndis_host_counts;
+int ndis_host_get_counts(ndis_host *h, ndis_host_counts *out);
+
+/* ---- trace of every NDIS-to-driver call ------------------------------------ */
+
+typedef struct ndis_trace_event {
+    unsigned long long seq;    /* per instance, increasing */
+    unsigned long long time_ns;
+    const char *driver;        /* driver name */
+    const char *function;      /* "ProtocolBindAdapterEx", "MiniportPause" ... */
+    const char *object;        /* adapter or binding name, or "" */
+    int phase;                 /* 0: NDIS calls the driver, 1: the driver returned */
+    bool has_status;
+    int32_t status;            /* NDIS_STATUS returned, when has_status */
+    unsigned irql;
+    unsigned depth;            /* nesting of driver calls on this thread */
+} ndis_trace_event;
+
+typedef void (*ndis_trace_fn)(void *ctx, const ndis_trace_event *ev);
+
+/* Starts (fn != NULL) or stops the trace. Events arrive on the calling thread. */
+void ndis_host_set_trace(ndis_host *h, ndis_trace_fn fn, void *ctx);
+
+/* ---- verifier and diagnostics ---------------------------------------------- */
+
+typedef enum ndis_verifier_policy {
+    NDIS_VERIFIER_ABORT = 0,   /* default: a violation aborts (as a bugcheck would) */
+    NDIS_VERIFIER_LOG = 1,     /* report and continue; the DDI fails safely */
+} ndis_verifier_policy;
+
+typedef struct ndis_report {
+    const char *ddi;           /* the DDI or callback concerned */
+    const char *rule;          /* the documented rule */
+    const char *vclass;        /* irql, handle, parameter, state, context, ... */
+    const char *message;
+} ndis_report;
+
+typedef void (*ndis_report_fn)(void *ctx, const ndis_report *r);
+typedef void (*ndis_diag_fn)(void *ctx, const char *message);
+
+/* Process-wide. NDIS_VERIFIER=log|abort in the environment sets the default. */
+void ndis_set_verifier_policy(ndis_verifier_policy policy);
+ndis_verifier_policy ndis_get_verifier_policy(void);
+void ndis_set_report_handler(ndis_report_fn fn, void *ctx); /* NULL: stderr */
+void ndis_set_diag_handler(ndis_diag_fn fn, void *ctx);     /* NULL: stderr */
+unsigned long ndis_report_count(void);
+
+/* ---- fault injection (process-wide) --------------------------------------- */
+
+typedef enum ndis_fault_point {
+    NDIS_FAULT_ALLOC_MEMORY,   /* NdisAllocateMemoryWithTagPriority returns NULL */
+    NDIS_FAULT_ALLOC_NBL,      /* NBL/NB/MDL allocations from pools return NULL */
+    NDIS_FAULT_ALLOC_POOL,     /* NdisAllocateNetBuffer(List)Pool returns NULL */
+    NDIS_FAULT_COUNT
+} ndis_fault_point;
+
+/*
+ * After `skip` more successful calls at `point`, the next `count` calls fail
+ * (count 0 turns the point off). The environment can set the same thing:
+ * NDIS_FAULT_ALLOC_MEMORY=skip:count (and _NBL, _POOL).
+ */
+void ndis_fault_inject(ndis_fault_point point, unsigned long skip, unsigned long count);
+/* Number of failures injected so far at `point`. */
+unsigned long ndis_fault_injected(ndis_fault_point point);
+
+/* Text for a negative errno returned by this API. */
+const char *ndis_host_strerror(int err);
 
 #ifdef __cplusplus
 }
