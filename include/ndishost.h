@@ -218,13 +218,15 @@ typedef enum ndis_fault_point {
     NDIS_FAULT_ALLOC_MEMORY,   /* NdisAllocateMemoryWithTagPriority returns NULL */
     NDIS_FAULT_ALLOC_NBL,      /* NBL/NB/MDL allocations from pools return NULL */
     NDIS_FAULT_ALLOC_POOL,     /* NdisAllocateNetBuffer(List)Pool returns NULL */
+    NDIS_FAULT_ALLOC_NDIS,     /* NDIS's own allocations for registrations and bindings:
+                                  the DDIs return NDIS_STATUS_RESOURCES */
     NDIS_FAULT_COUNT
 } ndis_fault_point;
 
 /*
  * After `skip` more successful calls at `point`, the next `count` calls fail
  * (count 0 turns the point off). The environment can set the same thing:
- * NDIS_FAULT_ALLOC_MEMORY=skip:count (and _NBL, _POOL).
+ * NDIS_FAULT_ALLOC_MEMORY=skip:count (and _NBL, _POOL, _NDIS).
  */
 void ndis_fault_inject(ndis_fault_point point, unsigned long skip, unsigned long count);
 /* Number of failures injected so far at `point`. */
