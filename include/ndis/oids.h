@@ -1,0 +1,336 @@
+/*
+ * ndis/oids.h - NDIS object identifiers (constants.md sections 3.1-3.6 and
+ * 3.8). Included by ntddndis.h; NDIS_OID is a 32-bit ULONG.
+ */
+#ifndef _NDIS_OIDS_H_
+#define _NDIS_OIDS_H_
+
+/* ---- General / operational OIDs ----------------------------------------- */
+
+#define OID_GEN_SUPPORTED_LIST                             0x00010101
+#define OID_GEN_HARDWARE_STATUS                            0x00010102
+#define OID_GEN_MEDIA_SUPPORTED                            0x00010103
+#define OID_GEN_MEDIA_IN_USE                               0x00010104
+#define OID_GEN_MAXIMUM_LOOKAHEAD                          0x00010105
+#define OID_GEN_MAXIMUM_FRAME_SIZE                         0x00010106
+#define OID_GEN_LINK_SPEED                                 0x00010107
+#define OID_GEN_TRANSMIT_BUFFER_SPACE                      0x00010108
+#define OID_GEN_RECEIVE_BUFFER_SPACE                       0x00010109
+#define OID_GEN_TRANSMIT_BLOCK_SIZE                        0x0001010A
+#define OID_GEN_RECEIVE_BLOCK_SIZE                         0x0001010B
+#define OID_GEN_VENDOR_ID                                  0x0001010C
+#define OID_GEN_VENDOR_DESCRIPTION                         0x0001010D
+#define OID_GEN_CURRENT_PACKET_FILTER                      0x0001010E
+#define OID_GEN_CURRENT_LOOKAHEAD                          0x0001010F
+#define OID_GEN_DRIVER_VERSION                             0x00010110
+#define OID_GEN_MAXIMUM_TOTAL_SIZE                         0x00010111
+#define OID_GEN_PROTOCOL_OPTIONS                           0x00010112
+#define OID_GEN_MAC_OPTIONS                                0x00010113
+#define OID_GEN_MEDIA_CONNECT_STATUS                       0x00010114
+#define OID_GEN_MAXIMUM_SEND_PACKETS                       0x00010115
+#define OID_GEN_VENDOR_DRIVER_VERSION                      0x00010116
+#define OID_GEN_SUPPORTED_GUIDS                            0x00010117
+#define OID_GEN_NETWORK_LAYER_ADDRESSES                    0x00010118
+#define OID_GEN_TRANSPORT_HEADER_OFFSET                    0x00010119
+#define OID_GEN_MEDIA_CAPABILITIES                         0x00010201
+#define OID_GEN_PHYSICAL_MEDIUM                            0x00010202
+#define OID_GEN_RECEIVE_SCALE_CAPABILITIES                 0x00010203
+#define OID_GEN_RECEIVE_SCALE_PARAMETERS                   0x00010204
+#define OID_GEN_MAC_ADDRESS                                0x00010205
+#define OID_GEN_MAX_LINK_SPEED                             0x00010206
+#define OID_GEN_LINK_STATE                                 0x00010207
+#define OID_GEN_LINK_PARAMETERS                            0x00010208
+#define OID_GEN_INTERRUPT_MODERATION                       0x00010209
+#define OID_GEN_NDIS_RESERVED_3                            0x0001020A
+#define OID_GEN_NDIS_RESERVED_4                            0x0001020B
+#define OID_GEN_NDIS_RESERVED_5                            0x0001020C
+#define OID_GEN_ENUMERATE_PORTS                            0x0001020D
+#define OID_GEN_PORT_STATE                                 0x0001020E
+#define OID_GEN_PORT_AUTHENTICATION_PARAMETERS             0x0001020F
+#define OID_GEN_TIMEOUT_DPC_REQUEST_CAPABILITIES           0x00010210
+#define OID_GEN_PCI_DEVICE_CUSTOM_PROPERTIES               0x00010211
+#define OID_GEN_NDIS_RESERVED_6                            0x00010212
+#define OID_GEN_PHYSICAL_MEDIUM_EX                         0x00010213
+#define OID_GEN_RECEIVE_SCALE_PARAMETERS_V2                0x00010214
+#define OID_GEN_MACHINE_NAME                               0x0001021A
+#define OID_GEN_RNDIS_CONFIG_PARAMETER                     0x0001021B
+#define OID_GEN_VLAN_ID                                    0x0001021C
+#define OID_GEN_MINIPORT_RESTART_ATTRIBUTES                0x0001021D
+#define OID_GEN_HD_SPLIT_PARAMETERS                        0x0001021E
+#define OID_GEN_RECEIVE_HASH                               0x0001021F
+#define OID_GEN_HD_SPLIT_CURRENT_CONFIG                    0x00010220
+#define OID_GEN_PROMISCUOUS_MODE                           0x00010280
+#define OID_GEN_LAST_CHANGE                                0x00010281
+#define OID_GEN_DISCONTINUITY_TIME                         0x00010282
+#define OID_GEN_OPERATIONAL_STATUS                         0x00010283
+#define OID_GEN_XMIT_LINK_SPEED                            0x00010284
+#define OID_GEN_RCV_LINK_SPEED                             0x00010285
+#define OID_GEN_UNKNOWN_PROTOS                             0x00010286
+#define OID_GEN_INTERFACE_INFO                             0x00010287
+#define OID_GEN_ADMIN_STATUS                               0x00010288
+#define OID_GEN_ALIAS                                      0x00010289
+#define OID_GEN_MEDIA_CONNECT_STATUS_EX                    0x0001028A
+#define OID_GEN_LINK_SPEED_EX                              0x0001028B
+#define OID_GEN_MEDIA_DUPLEX_STATE                         0x0001028C
+#define OID_GEN_IP_OPER_STATUS                             0x0001028D
+#define OID_GEN_RSS_SET_INDIRECTION_TABLE_ENTRIES          0x000102C0
+#define OID_GEN_ISOLATION_PARAMETERS                       0x00010300
+
+/* ---- General statistics OIDs -------------------------------------------- */
+
+#define OID_GEN_XMIT_OK                                    0x00020101
+#define OID_GEN_RCV_OK                                     0x00020102
+#define OID_GEN_XMIT_ERROR                                 0x00020103
+#define OID_GEN_RCV_ERROR                                  0x00020104
+#define OID_GEN_RCV_NO_BUFFER                              0x00020105
+#define OID_GEN_STATISTICS                                 0x00020106
+#define OID_GEN_DIRECTED_BYTES_XMIT                        0x00020201
+#define OID_GEN_DIRECTED_FRAMES_XMIT                       0x00020202
+#define OID_GEN_MULTICAST_BYTES_XMIT                       0x00020203
+#define OID_GEN_MULTICAST_FRAMES_XMIT                      0x00020204
+#define OID_GEN_BROADCAST_BYTES_XMIT                       0x00020205
+#define OID_GEN_BROADCAST_FRAMES_XMIT                      0x00020206
+#define OID_GEN_DIRECTED_BYTES_RCV                         0x00020207
+#define OID_GEN_DIRECTED_FRAMES_RCV                        0x00020208
+#define OID_GEN_MULTICAST_BYTES_RCV                        0x00020209
+#define OID_GEN_MULTICAST_FRAMES_RCV                       0x0002020A
+#define OID_GEN_BROADCAST_BYTES_RCV                        0x0002020B
+#define OID_GEN_BROADCAST_FRAMES_RCV                       0x0002020C
+#define OID_GEN_RCV_CRC_ERROR                              0x0002020D
+#define OID_GEN_TRANSMIT_QUEUE_LENGTH                      0x0002020E
+#define OID_GEN_GET_TIME_CAPS                              0x0002020F
+#define OID_GEN_GET_NETCARD_TIME                           0x00020210
+#define OID_GEN_NETCARD_LOAD                               0x00020211
+#define OID_GEN_DEVICE_PROFILE                             0x00020212
+#define OID_GEN_INIT_TIME_MS                               0x00020213
+#define OID_GEN_RESET_COUNTS                               0x00020214
+#define OID_GEN_MEDIA_SENSE_COUNTS                         0x00020215
+#define OID_GEN_FRIENDLY_NAME                              0x00020216
+#define OID_GEN_NDIS_RESERVED_1                            0x00020217
+#define OID_GEN_NDIS_RESERVED_2                            0x00020218
+#define OID_GEN_BYTES_RCV                                  0x00020219
+#define OID_GEN_BYTES_XMIT                                 0x0002021A
+#define OID_GEN_RCV_DISCARDS                               0x0002021B
+#define OID_GEN_XMIT_DISCARDS                              0x0002021C
+#define OID_GEN_NDIS_RESERVED_7                            0x0002021E
+
+/* ---- CoNDIS names (mostly aliases of the OID_GEN_* numbers) ------------- */
+
+#define OID_GEN_CO_SUPPORTED_LIST                          OID_GEN_SUPPORTED_LIST
+#define OID_GEN_CO_HARDWARE_STATUS                         OID_GEN_HARDWARE_STATUS
+#define OID_GEN_CO_MEDIA_SUPPORTED                         OID_GEN_MEDIA_SUPPORTED
+#define OID_GEN_CO_MEDIA_IN_USE                            OID_GEN_MEDIA_IN_USE
+#define OID_GEN_CO_LINK_SPEED                              OID_GEN_LINK_SPEED
+#define OID_GEN_CO_VENDOR_ID                               OID_GEN_VENDOR_ID
+#define OID_GEN_CO_VENDOR_DESCRIPTION                      OID_GEN_VENDOR_DESCRIPTION
+#define OID_GEN_CO_DRIVER_VERSION                          OID_GEN_DRIVER_VERSION
+#define OID_GEN_CO_PROTOCOL_OPTIONS                        OID_GEN_PROTOCOL_OPTIONS
+#define OID_GEN_CO_MAC_OPTIONS                             OID_GEN_MAC_OPTIONS
+#define OID_GEN_CO_MEDIA_CONNECT_STATUS                    OID_GEN_MEDIA_CONNECT_STATUS
+#define OID_GEN_CO_VENDOR_DRIVER_VERSION                   OID_GEN_VENDOR_DRIVER_VERSION
+#define OID_GEN_CO_SUPPORTED_GUIDS                         OID_GEN_SUPPORTED_GUIDS
+#define OID_GEN_CO_XMIT_PDUS_OK                            OID_GEN_XMIT_OK
+#define OID_GEN_CO_RCV_PDUS_OK                             OID_GEN_RCV_OK
+#define OID_GEN_CO_XMIT_PDUS_ERROR                         OID_GEN_XMIT_ERROR
+#define OID_GEN_CO_RCV_PDUS_ERROR                          OID_GEN_RCV_ERROR
+#define OID_GEN_CO_RCV_PDUS_NO_BUFFER                      OID_GEN_RCV_NO_BUFFER
+#define OID_GEN_CO_MINIMUM_LINK_SPEED                      0x00020120
+#define OID_GEN_CO_BYTES_XMIT                              OID_GEN_DIRECTED_BYTES_XMIT
+#define OID_GEN_CO_BYTES_RCV                               OID_GEN_DIRECTED_BYTES_RCV
+#define OID_GEN_CO_RCV_CRC_ERROR                           OID_GEN_RCV_CRC_ERROR
+#define OID_GEN_CO_TRANSMIT_QUEUE_LENGTH                   OID_GEN_TRANSMIT_QUEUE_LENGTH
+#define OID_GEN_CO_GET_TIME_CAPS                           OID_GEN_GET_TIME_CAPS
+#define OID_GEN_CO_GET_NETCARD_TIME                        OID_GEN_GET_NETCARD_TIME
+#define OID_GEN_CO_NETCARD_LOAD                            OID_GEN_NETCARD_LOAD
+#define OID_GEN_CO_DEVICE_PROFILE                          OID_GEN_DEVICE_PROFILE
+#define OID_GEN_CO_BYTES_XMIT_OUTSTANDING                  0x00020221
+
+/* ---- IEEE 802.3 OIDs ---------------------------------------------------- */
+
+#define OID_802_3_PERMANENT_ADDRESS                        0x01010101
+#define OID_802_3_CURRENT_ADDRESS                          0x01010102
+#define OID_802_3_MULTICAST_LIST                           0x01010103
+#define OID_802_3_MAXIMUM_LIST_SIZE                        0x01010104
+#define OID_802_3_MAC_OPTIONS                              0x01010105
+#define OID_802_3_ADD_MULTICAST_ADDRESS                    0x01010208
+#define OID_802_3_DELETE_MULTICAST_ADDRESS                 0x01010209
+#define OID_802_3_RCV_ERROR_ALIGNMENT                      0x01020101
+#define OID_802_3_XMIT_ONE_COLLISION                       0x01020102
+#define OID_802_3_XMIT_MORE_COLLISIONS                     0x01020103
+#define OID_802_3_XMIT_DEFERRED                            0x01020201
+#define OID_802_3_XMIT_MAX_COLLISIONS                      0x01020202
+#define OID_802_3_RCV_OVERRUN                              0x01020203
+#define OID_802_3_XMIT_UNDERRUN                            0x01020204
+#define OID_802_3_XMIT_HEARTBEAT_FAILURE                   0x01020205
+#define OID_802_3_XMIT_TIMES_CRS_LOST                      0x01020206
+#define OID_802_3_XMIT_LATE_COLLISIONS                     0x01020207
+
+/* ---- Plug and Play and power management OIDs ---------------------------- */
+
+#define OID_PNP_CAPABILITIES                               0xFD010100
+#define OID_PNP_SET_POWER                                  0xFD010101
+#define OID_PNP_QUERY_POWER                                0xFD010102
+#define OID_PNP_ADD_WAKE_UP_PATTERN                        0xFD010103
+#define OID_PNP_REMOVE_WAKE_UP_PATTERN                     0xFD010104
+#define OID_PNP_WAKE_UP_PATTERN_LIST                       0xFD010105
+#define OID_PNP_ENABLE_WAKE_UP                             0xFD010106
+#define OID_PM_CURRENT_CAPABILITIES                        0xFD010107
+#define OID_PM_HARDWARE_CAPABILITIES                       0xFD010108
+#define OID_PM_PARAMETERS                                  0xFD010109
+#define OID_PM_ADD_WOL_PATTERN                             0xFD01010A
+#define OID_PM_REMOVE_WOL_PATTERN                          0xFD01010B
+#define OID_PM_WOL_PATTERN_LIST                            0xFD01010C
+#define OID_PM_ADD_PROTOCOL_OFFLOAD                        0xFD01010D
+#define OID_PM_GET_PROTOCOL_OFFLOAD                        0xFD01010E
+#define OID_PM_REMOVE_PROTOCOL_OFFLOAD                     0xFD01010F
+#define OID_PM_PROTOCOL_OFFLOAD_LIST                       0xFD010110
+#define OID_PM_RESERVED_1                                  0xFD010111
+#define OID_PNP_WAKE_UP_OK                                 0xFD020200
+#define OID_PNP_WAKE_UP_ERROR                              0xFD020201
+
+/* ---- Task offload OIDs -------------------------------------------------- */
+
+#define OID_TCP_RSC_STATISTICS                             0x0002021D
+#define OID_OFFLOAD_ENCAPSULATION                          0x0101010A
+#define OID_TCP_TASK_OFFLOAD                               0xFC010201
+#define OID_TCP_TASK_IPSEC_ADD_SA                          0xFC010202
+#define OID_TCP_TASK_IPSEC_DELETE_SA                       0xFC010203
+#define OID_TCP_SAN_SUPPORT                                0xFC010204
+#define OID_TCP_TASK_IPSEC_ADD_UDPESP_SA                   0xFC010205
+#define OID_TCP_TASK_IPSEC_DELETE_UDPESP_SA                0xFC010206
+#define OID_TCP4_OFFLOAD_STATS                             0xFC010207
+#define OID_TCP6_OFFLOAD_STATS                             0xFC010208
+#define OID_TCP_OFFLOAD_CURRENT_CONFIG                     0xFC01020B
+#define OID_TCP_OFFLOAD_PARAMETERS                         0xFC01020C
+#define OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES              0xFC01020D
+#define OID_TCP_CONNECTION_OFFLOAD_CURRENT_CONFIG          0xFC01020E
+#define OID_TCP_CONNECTION_OFFLOAD_HARDWARE_CAPABILITIES   0xFC01020F
+#define OID_TCP_CONNECTION_OFFLOAD_PARAMETERS              0xFC030201
+#define OID_TCP_TASK_IPSEC_OFFLOAD_V2_ADD_SA               0xFC030202
+#define OID_TCP_TASK_IPSEC_OFFLOAD_V2_DELETE_SA            0xFC030203
+#define OID_TCP_TASK_IPSEC_OFFLOAD_V2_UPDATE_SA            0xFC030204
+#define OID_TCP_TASK_IPSEC_OFFLOAD_V2_ADD_SA_EX            0xFC030205
+
+/*
+ * OIDs of optional NDIS 6.20+ features: receive filters/VMQ, NIC switch,
+ * SR-IOV, Hyper-V switch, QoS, NDK and PacketDirect.
+ */
+
+#define OID_RECEIVE_FILTER_HARDWARE_CAPABILITIES           0x00010221
+#define OID_RECEIVE_FILTER_GLOBAL_PARAMETERS               0x00010222
+#define OID_RECEIVE_FILTER_ALLOCATE_QUEUE                  0x00010223
+#define OID_RECEIVE_FILTER_FREE_QUEUE                      0x00010224
+#define OID_RECEIVE_FILTER_ENUM_QUEUES                     0x00010225
+#define OID_RECEIVE_FILTER_QUEUE_PARAMETERS                0x00010226
+#define OID_RECEIVE_FILTER_SET_FILTER                      0x00010227
+#define OID_RECEIVE_FILTER_CLEAR_FILTER                    0x00010228
+#define OID_RECEIVE_FILTER_ENUM_FILTERS                    0x00010229
+#define OID_RECEIVE_FILTER_PARAMETERS                      0x0001022A
+#define OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE       0x0001022B
+#define OID_RECEIVE_FILTER_CURRENT_CAPABILITIES            0x0001022D
+#define OID_NIC_SWITCH_HARDWARE_CAPABILITIES               0x0001022E
+#define OID_NIC_SWITCH_CURRENT_CAPABILITIES                0x0001022F
+#define OID_RECEIVE_FILTER_MOVE_FILTER                     0x00010230
+#define OID_NIC_SWITCH_CREATE_SWITCH                       0x00010237
+#define OID_NIC_SWITCH_PARAMETERS                          0x00010238
+#define OID_NIC_SWITCH_DELETE_SWITCH                       0x00010239
+#define OID_NIC_SWITCH_ENUM_SWITCHES                       0x00010240
+#define OID_NIC_SWITCH_CREATE_VPORT                        0x00010241
+#define OID_NIC_SWITCH_VPORT_PARAMETERS                    0x00010242
+#define OID_NIC_SWITCH_ENUM_VPORTS                         0x00010243
+#define OID_NIC_SWITCH_DELETE_VPORT                        0x00010244
+#define OID_NIC_SWITCH_ALLOCATE_VF                         0x00010245
+#define OID_NIC_SWITCH_FREE_VF                             0x00010246
+#define OID_NIC_SWITCH_VF_PARAMETERS                       0x00010247
+#define OID_NIC_SWITCH_ENUM_VFS                            0x00010248
+#define OID_SRIOV_HARDWARE_CAPABILITIES                    0x00010249
+#define OID_SRIOV_CURRENT_CAPABILITIES                     0x00010250
+#define OID_SRIOV_READ_VF_CONFIG_SPACE                     0x00010251
+#define OID_SRIOV_WRITE_VF_CONFIG_SPACE                    0x00010252
+#define OID_SRIOV_READ_VF_CONFIG_BLOCK                     0x00010253
+#define OID_SRIOV_WRITE_VF_CONFIG_BLOCK                    0x00010254
+#define OID_SRIOV_RESET_VF                                 0x00010255
+#define OID_SRIOV_SET_VF_POWER_STATE                       0x00010256
+#define OID_SRIOV_VF_VENDOR_DEVICE_ID                      0x00010257
+#define OID_SRIOV_PROBED_BARS                              0x00010258
+#define OID_SRIOV_BAR_RESOURCES                            0x00010259
+#define OID_SRIOV_PF_LUID                                  0x00010260
+#define OID_SRIOV_CONFIG_STATE                             0x00010261
+#define OID_SRIOV_VF_SERIAL_NUMBER                         0x00010262
+#define OID_SWITCH_PROPERTY_ADD                            0x00010263
+#define OID_SWITCH_PROPERTY_UPDATE                         0x00010264
+#define OID_SWITCH_PROPERTY_DELETE                         0x00010265
+#define OID_SWITCH_PROPERTY_ENUM                           0x00010266
+#define OID_SWITCH_FEATURE_STATUS_QUERY                    0x00010267
+#define OID_SRIOV_OVERLYING_ADAPTER_INFO                   0x00010268
+#define OID_SRIOV_VF_INVALIDATE_CONFIG_BLOCK               0x00010269
+#define OID_SWITCH_NIC_REQUEST                             0x00010270
+#define OID_SWITCH_PORT_PROPERTY_ADD                       0x00010271
+#define OID_SWITCH_PORT_PROPERTY_UPDATE                    0x00010272
+#define OID_SWITCH_PORT_PROPERTY_DELETE                    0x00010273
+#define OID_SWITCH_PORT_PROPERTY_ENUM                      0x00010274
+#define OID_SWITCH_PARAMETERS                              0x00010275
+#define OID_SWITCH_PORT_ARRAY                              0x00010276
+#define OID_SWITCH_NIC_ARRAY                               0x00010277
+#define OID_SWITCH_PORT_CREATE                             0x00010278
+#define OID_SWITCH_PORT_DELETE                             0x00010279
+#define OID_SWITCH_NIC_CREATE                              0x0001027A
+#define OID_SWITCH_NIC_CONNECT                             0x0001027B
+#define OID_SWITCH_NIC_DISCONNECT                          0x0001027C
+#define OID_SWITCH_NIC_DELETE                              0x0001027D
+#define OID_SWITCH_PORT_FEATURE_STATUS_QUERY               0x0001027E
+#define OID_SWITCH_PORT_TEARDOWN                           0x0001027F
+#define OID_SWITCH_NIC_SAVE                                0x00010290
+#define OID_SWITCH_NIC_SAVE_COMPLETE                       0x00010291
+#define OID_SWITCH_NIC_RESTORE                             0x00010292
+#define OID_SWITCH_NIC_RESTORE_COMPLETE                    0x00010293
+#define OID_SWITCH_NIC_UPDATED                             0x00010294
+#define OID_SWITCH_PORT_UPDATED                            0x00010295
+#define OID_SWITCH_NIC_DIRECT_REQUEST                      0x00010296
+#define OID_SWITCH_NIC_SUSPEND                             0x00010297
+#define OID_SWITCH_NIC_RESUME                              0x00010298
+#define OID_SWITCH_NIC_SUSPENDED_LM_SOURCE_STARTED         0x00010299
+#define OID_SWITCH_NIC_SUSPENDED_LM_SOURCE_FINISHED        0x0001029A
+#define OID_PD_OPEN_PROVIDER                               0x00010501
+#define OID_PD_CLOSE_PROVIDER                              0x00010502
+#define OID_QOS_OFFLOAD_HARDWARE_CAPABILITIES              0x00010601
+#define OID_QOS_OFFLOAD_CURRENT_CAPABILITIES               0x00010602
+#define OID_QOS_OFFLOAD_CREATE_SQ                          0x00010603
+#define OID_QOS_OFFLOAD_DELETE_SQ                          0x00010604
+#define OID_QOS_OFFLOAD_UPDATE_SQ                          0x00010605
+#define OID_QOS_OFFLOAD_ENUM_SQS                           0x00010606
+#define OID_QOS_OFFLOAD_SQ_STATS                           0x00010607
+#define OID_WWAN_SMS_READ                                  0x0E010110
+#define OID_TUNNEL_INTERFACE_SET_OID                       0x0F010106
+#define OID_TUNNEL_INTERFACE_RELEASE_OID                   0x0F010107
+#define OID_QOS_RESERVED1                                  0xFB010100
+#define OID_QOS_RESERVED2                                  0xFB010101
+#define OID_QOS_RESERVED3                                  0xFB010102
+#define OID_QOS_RESERVED4                                  0xFB010103
+#define OID_QOS_RESERVED5                                  0xFB010104
+#define OID_QOS_RESERVED6                                  0xFB010105
+#define OID_QOS_RESERVED7                                  0xFB010106
+#define OID_QOS_RESERVED8                                  0xFB010107
+#define OID_QOS_RESERVED9                                  0xFB010108
+#define OID_QOS_RESERVED10                                 0xFB010109
+#define OID_QOS_RESERVED11                                 0xFB01010A
+#define OID_QOS_RESERVED12                                 0xFB01010B
+#define OID_QOS_RESERVED13                                 0xFB01010C
+#define OID_QOS_RESERVED14                                 0xFB01010D
+#define OID_QOS_RESERVED15                                 0xFB01010E
+#define OID_QOS_RESERVED16                                 0xFB01010F
+#define OID_QOS_RESERVED17                                 0xFB010110
+#define OID_QOS_RESERVED18                                 0xFB010111
+#define OID_QOS_RESERVED19                                 0xFB010112
+#define OID_QOS_RESERVED20                                 0xFB010113
+#define OID_NDK_SET_STATE                                  0xFC040201
+#define OID_NDK_STATISTICS                                 0xFC040202
+#define OID_NDK_CONNECTIONS                                0xFC040203
+#define OID_NDK_LOCAL_ENDPOINTS                            0xFC040204
+#define OID_QOS_HARDWARE_CAPABILITIES                      0xFC050001
+#define OID_QOS_CURRENT_CAPABILITIES                       0xFC050002
+#define OID_QOS_PARAMETERS                                 0xFC050003
+#define OID_QOS_OPERATIONAL_PARAMETERS                     0xFC050004
+#define OID_QOS_REMOTE_PARAMETERS                          0xFC050005
+
+#endif /* _NDIS_OIDS_H_ */

@@ -1,0 +1,271 @@
+/*
+ * ndis/version.h - NDIS version selection (constants.md 4.11).
+ *
+ * A driver defines one selector before including <ndis.h>: NDIS630_MINIPORT
+ * (and so on) for a miniport, NDIS630 for a protocol or filter driver. From it
+ * this header derives NDIS_MINIPORT_MAJOR_VERSION / _MINOR_VERSION, or
+ * NDIS_PROTOCOL_* and NDIS_FILTER_*, the matching *_MINIMUM_* versions, and
+ * the cumulative NDIS_SUPPORT_NDISxxx switches (each 0 or 1, usable in #if)
+ * that gate version-dependent structure members. The minor number of NDIS 6.1
+ * is 1, not 10.
+ *
+ * When no selector is defined (libndis itself, tools, tests), every
+ * NDIS_SUPPORT_NDISxxx up to the newest version these headers know is 1, so
+ * all structures have their largest layout; the *_MAJOR/_MINOR_VERSION macros
+ * stay undefined, as with the WDK.
+ */
+#ifndef _NDIS_VERSION_H_
+#define _NDIS_VERSION_H_
+
+/* ---- Miniport drivers: NDISxxx_MINIPORT ---------------------------------- */
+
+#if !defined(NDIS_MINIPORT_MAJOR_VERSION)
+#if defined(NDIS682_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 82
+#elif defined(NDIS681_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 81
+#elif defined(NDIS680_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 80
+#elif defined(NDIS670_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 70
+#elif defined(NDIS660_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 60
+#elif defined(NDIS651_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 51
+#elif defined(NDIS650_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 50
+#elif defined(NDIS640_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 40
+#elif defined(NDIS630_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 30
+#elif defined(NDIS620_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 20
+#elif defined(NDIS61_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 1
+#elif defined(NDIS60_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 6
+#define NDIS_MINIPORT_MINOR_VERSION 0
+#elif defined(NDIS51_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 5
+#define NDIS_MINIPORT_MINOR_VERSION 1
+#elif defined(NDIS50_MINIPORT)
+#define NDIS_MINIPORT_MAJOR_VERSION 5
+#define NDIS_MINIPORT_MINOR_VERSION 0
+#endif
+#endif
+
+/* ---- Protocol and filter drivers: NDISxxx (NDIS40 exists for protocols) -- */
+
+#if !defined(NDIS_PROTOCOL_MAJOR_VERSION)
+#if defined(NDIS682)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 82
+#elif defined(NDIS681)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 81
+#elif defined(NDIS680)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 80
+#elif defined(NDIS670)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 70
+#elif defined(NDIS660)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 60
+#elif defined(NDIS651)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 51
+#elif defined(NDIS650)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 50
+#elif defined(NDIS640)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 40
+#elif defined(NDIS630)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 30
+#elif defined(NDIS620)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 20
+#elif defined(NDIS61)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 1
+#elif defined(NDIS60)
+#define NDIS_PROTOCOL_MAJOR_VERSION 6
+#define NDIS_PROTOCOL_MINOR_VERSION 0
+#elif defined(NDIS51)
+#define NDIS_PROTOCOL_MAJOR_VERSION 5
+#define NDIS_PROTOCOL_MINOR_VERSION 1
+#elif defined(NDIS50)
+#define NDIS_PROTOCOL_MAJOR_VERSION 5
+#define NDIS_PROTOCOL_MINOR_VERSION 0
+#elif defined(NDIS40)
+#define NDIS_PROTOCOL_MAJOR_VERSION 4
+#define NDIS_PROTOCOL_MINOR_VERSION 0
+#endif
+#endif
+
+/* Filter drivers (NDIS 6.0 and later) use the protocol selectors. */
+#if !defined(NDIS_FILTER_MAJOR_VERSION) && defined(NDIS_PROTOCOL_MAJOR_VERSION)
+#if NDIS_PROTOCOL_MAJOR_VERSION >= 6
+#define NDIS_FILTER_MAJOR_VERSION NDIS_PROTOCOL_MAJOR_VERSION
+#define NDIS_FILTER_MINOR_VERSION NDIS_PROTOCOL_MINOR_VERSION
+#endif
+#endif
+
+/* The lowest NDIS version the driver claims to run on (default: the selected one). */
+#if defined(NDIS_MINIPORT_MAJOR_VERSION) && !defined(NDIS_MINIPORT_MINIMUM_MAJOR_VERSION)
+#define NDIS_MINIPORT_MINIMUM_MAJOR_VERSION NDIS_MINIPORT_MAJOR_VERSION
+#define NDIS_MINIPORT_MINIMUM_MINOR_VERSION NDIS_MINIPORT_MINOR_VERSION
+#endif
+#if defined(NDIS_PROTOCOL_MAJOR_VERSION) && !defined(NDIS_PROTOCOL_MINIMUM_MAJOR_VERSION)
+#define NDIS_PROTOCOL_MINIMUM_MAJOR_VERSION NDIS_PROTOCOL_MAJOR_VERSION
+#define NDIS_PROTOCOL_MINIMUM_MINOR_VERSION NDIS_PROTOCOL_MINOR_VERSION
+#endif
+#if defined(NDIS_FILTER_MAJOR_VERSION) && !defined(NDIS_FILTER_MINIMUM_MAJOR_VERSION)
+#define NDIS_FILTER_MINIMUM_MAJOR_VERSION NDIS_FILTER_MAJOR_VERSION
+#define NDIS_FILTER_MINIMUM_MINOR_VERSION NDIS_FILTER_MINOR_VERSION
+#endif
+
+/*
+ * The support level is the highest version selected by any family, encoded as
+ * major * 100 + minor (6.1 -> 601, 6.30 -> 630).
+ */
+#if defined(NDIS_MINIPORT_MAJOR_VERSION) && defined(NDIS_MINIPORT_MINOR_VERSION)
+#define LIBNDIS_LEVEL_MP_ (NDIS_MINIPORT_MAJOR_VERSION * 100 + NDIS_MINIPORT_MINOR_VERSION)
+#else
+#define LIBNDIS_LEVEL_MP_ 0
+#endif
+#if defined(NDIS_PROTOCOL_MAJOR_VERSION) && defined(NDIS_PROTOCOL_MINOR_VERSION)
+#define LIBNDIS_LEVEL_PR_ (NDIS_PROTOCOL_MAJOR_VERSION * 100 + NDIS_PROTOCOL_MINOR_VERSION)
+#else
+#define LIBNDIS_LEVEL_PR_ 0
+#endif
+#if defined(NDIS_FILTER_MAJOR_VERSION) && defined(NDIS_FILTER_MINOR_VERSION)
+#define LIBNDIS_LEVEL_FL_ (NDIS_FILTER_MAJOR_VERSION * 100 + NDIS_FILTER_MINOR_VERSION)
+#else
+#define LIBNDIS_LEVEL_FL_ 0
+#endif
+
+#if LIBNDIS_LEVEL_MP_ == 0 && LIBNDIS_LEVEL_PR_ == 0 && LIBNDIS_LEVEL_FL_ == 0
+#define LIBNDIS_LEVEL_ 682
+#elif LIBNDIS_LEVEL_MP_ >= LIBNDIS_LEVEL_PR_ && LIBNDIS_LEVEL_MP_ >= LIBNDIS_LEVEL_FL_
+#define LIBNDIS_LEVEL_ LIBNDIS_LEVEL_MP_
+#elif LIBNDIS_LEVEL_PR_ >= LIBNDIS_LEVEL_FL_
+#define LIBNDIS_LEVEL_ LIBNDIS_LEVEL_PR_
+#else
+#define LIBNDIS_LEVEL_ LIBNDIS_LEVEL_FL_
+#endif
+
+#ifndef NDIS_SUPPORT_NDIS6
+#if LIBNDIS_LEVEL_ >= 600
+#define NDIS_SUPPORT_NDIS6 1
+#else
+#define NDIS_SUPPORT_NDIS6 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS61
+#if LIBNDIS_LEVEL_ >= 601
+#define NDIS_SUPPORT_NDIS61 1
+#else
+#define NDIS_SUPPORT_NDIS61 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS620
+#if LIBNDIS_LEVEL_ >= 620
+#define NDIS_SUPPORT_NDIS620 1
+#else
+#define NDIS_SUPPORT_NDIS620 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS630
+#if LIBNDIS_LEVEL_ >= 630
+#define NDIS_SUPPORT_NDIS630 1
+#else
+#define NDIS_SUPPORT_NDIS630 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS640
+#if LIBNDIS_LEVEL_ >= 640
+#define NDIS_SUPPORT_NDIS640 1
+#else
+#define NDIS_SUPPORT_NDIS640 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS650
+#if LIBNDIS_LEVEL_ >= 650
+#define NDIS_SUPPORT_NDIS650 1
+#else
+#define NDIS_SUPPORT_NDIS650 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS651
+#if LIBNDIS_LEVEL_ >= 651
+#define NDIS_SUPPORT_NDIS651 1
+#else
+#define NDIS_SUPPORT_NDIS651 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS660
+#if LIBNDIS_LEVEL_ >= 660
+#define NDIS_SUPPORT_NDIS660 1
+#else
+#define NDIS_SUPPORT_NDIS660 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS670
+#if LIBNDIS_LEVEL_ >= 670
+#define NDIS_SUPPORT_NDIS670 1
+#else
+#define NDIS_SUPPORT_NDIS670 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS680
+#if LIBNDIS_LEVEL_ >= 680
+#define NDIS_SUPPORT_NDIS680 1
+#else
+#define NDIS_SUPPORT_NDIS680 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS681
+#if LIBNDIS_LEVEL_ >= 681
+#define NDIS_SUPPORT_NDIS681 1
+#else
+#define NDIS_SUPPORT_NDIS681 0
+#endif
+#endif
+#ifndef NDIS_SUPPORT_NDIS682
+#if LIBNDIS_LEVEL_ >= 682
+#define NDIS_SUPPORT_NDIS682 1
+#else
+#define NDIS_SUPPORT_NDIS682 0
+#endif
+#endif
+
+/* ---- Values reported by NdisGetVersion: (major << 16) | minor ------------- */
+
+#define NDIS_RUNTIME_VERSION_60 ((6 << 16) | 0)
+#define NDIS_RUNTIME_VERSION_61 ((6 << 16) | 1)
+#define NDIS_RUNTIME_VERSION_620 ((6 << 16) | 20)
+#define NDIS_RUNTIME_VERSION_630 ((6 << 16) | 30)
+#define NDIS_RUNTIME_VERSION_640 ((6 << 16) | 40)
+#define NDIS_RUNTIME_VERSION_650 ((6 << 16) | 50)
+#define NDIS_RUNTIME_VERSION_651 ((6 << 16) | 51)
+#define NDIS_RUNTIME_VERSION_660 ((6 << 16) | 60)
+#define NDIS_RUNTIME_VERSION_670 ((6 << 16) | 70)
+#define NDIS_RUNTIME_VERSION_680 ((6 << 16) | 80)
+#define NDIS_RUNTIME_VERSION_681 ((6 << 16) | 81)
+#define NDIS_RUNTIME_VERSION_682 ((6 << 16) | 82)
+
+#endif /* _NDIS_VERSION_H_ */
