@@ -251,6 +251,15 @@ typedef enum _POOL_TYPE {
     NonPagedPoolSessionNx = NonPagedPoolNx + 32
 } POOL_TYPE;
 
+/* Allocate and free callbacks of a lookaside list (NdisInitializeNPagedLookasideList). */
+typedef _IRQL_requires_same_ _Function_class_(ALLOCATE_FUNCTION)
+PVOID (ALLOCATE_FUNCTION)(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+typedef ALLOCATE_FUNCTION *PALLOCATE_FUNCTION;
+
+typedef _IRQL_requires_same_ _Function_class_(FREE_FUNCTION)
+VOID (FREE_FUNCTION)(_In_ __drv_freesMem(Mem) PVOID Buffer);
+typedef FREE_FUNCTION *PFREE_FUNCTION;
+
 /* Priority argument of the pool allocators (NdisAllocateMemoryWithTagPriority). */
 typedef enum _EX_POOL_PRIORITY {
     LowPoolPriority,
