@@ -221,7 +221,10 @@ int reg_get_layer_value(reg_key *key, const char *name, reg_layer layer, reg_val
  * Sets `name` in the persisted layer: the store file is rewritten atomically
  * and durably before this returns 0. The key (and its parents) become
  * persisted keys. On failure the store is unchanged (in memory and on disk)
- * and reg_store_last_error() says what failed.
+ * and reg_store_last_error() says what failed. One exception: if only the
+ * final fsync of the directory fails, the new file is already in place, so
+ * the change is kept in memory to match it and the call still fails, as its
+ * durability is not known (the message says "may not be durable").
  */
 int reg_set_value(reg_key *key, const char *name, const reg_value *v);
 
@@ -265,7 +268,8 @@ int reg_key_info(reg_key *key, uint32_t *nsubkeys, uint32_t *nvalues);
  *   "renamed"      after rename, before fsync of the directory
  *   "done"         after fsync of the directory
  * A non-zero return (a negative errno) makes the write fail there, as an I/O
- * error would. The hook may also kill the process to simulate a crash.
+ * error would. The hook may also kill the process to simulate a crash. It
+ * runs with the store's mutex held and must not call into the store.
  * Independently, the environment variable NDIS_REG_CRASH_AT=<step>, read at
  * reg_store_open, makes the process SIGKILL itself at that step.
  */
