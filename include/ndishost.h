@@ -105,6 +105,14 @@ int ndis_host_surprise_remove_adapter(ndis_host *h, const char *adapter);
 int ndis_host_pause_adapter(ndis_host *h, const char *adapter);
 int ndis_host_restart_adapter(ndis_host *h, const char *adapter);
 
+/*
+ * Disables (unbinds, and keeps from binding again) or enables a binding of a
+ * protocol to an adapter, by name. Either may not exist yet; the choice is
+ * remembered for when they appear.
+ */
+int ndis_host_set_binding_enabled(ndis_host *h, const char *protocol, const char *adapter,
+                                  bool enabled);
+
 /* ---- enumeration ---------------------------------------------------------- */
 
 #define NDIS_DRIVER_KIND_MINIPORT 0x1u
