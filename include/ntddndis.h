@@ -281,6 +281,17 @@ typedef struct _NDIS_GUID {
 #define fNDIS_GUID_NDIS_RESERVED 0x00000100
 #define fNDIS_GUID_SUPPORT_COMMON_HEADER 0x00000200
 
+/*
+ * Builds a NET_LUID from an IANA interface type and a NET_LUID index
+ * (nf-ntddndis-ndis_make_net_luid.md).
+ */
+#define NDIS_MAKE_NET_LUID(_pNetLuid, _IfType, _NetLuidIndex)                    \
+    do {                                                                        \
+        (_pNetLuid)->Value = 0;                                                 \
+        (_pNetLuid)->Info.IfType = (_IfType);                                   \
+        (_pNetLuid)->Info.NetLuidIndex = (_NetLuidIndex);                       \
+    } while (0)
+
 /* ---- Link state and parameters -------------------------------------------- */
 
 #define NDIS_LINK_SPEED_UNKNOWN NET_IF_LINK_SPEED_UNKNOWN

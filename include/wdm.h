@@ -555,6 +555,13 @@ EXTERN_C_END
 #define KdPrint(_x_) ((void)0)
 #define KdPrintEx(_x_) ((void)0)
 #endif
+/* Marks pageable code: checked builds verify that the caller runs below DISPATCH_LEVEL. */
+#if defined(LIBNDIS_DBG_ACTIVE_)
+#define PAGED_CODE() NT_ASSERT(KeGetCurrentIrql() <= APC_LEVEL)
+#else
+#define PAGED_CODE() ((void)0)
+#endif
+#define PAGED_CODE_LOCKED() ((void)0)
 #define NT_ASSERT_ASSUME(exp) NT_ASSERT(exp)
 #define NT_ANALYSIS_ASSUME(exp) ((void)0)
 
