@@ -6,8 +6,8 @@ option(NDIS_BUILD_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 set(NDIS_SANITIZE "" CACHE STRING
     "Sanitizers: empty, 'address,undefined' or 'thread'")
 
-add_compile_options(-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-                    -Wno-unused-parameter -fno-strict-aliasing)
+add_compile_options(-Wall -Wextra -Wshadow -Wno-unused-parameter -fno-strict-aliasing
+                    "$<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes;-Wmissing-prototypes>")
 if(NDIS_WERROR)
   add_compile_options(-Werror)
 endif()
