@@ -815,3 +815,80 @@ TEST(shared_install_section_and_many_models)
     T_ASSERT(l->v[59].service_binary == NULL);
     inf_netcomp_free(l);
 }
+
+TEST(lenient_lines_and_null_services)
+{
+    /* Keyless DDInstall lines, empty AddReg entries, Include/Needs, a null
+     * AddService and other .Services directives have no effect; an empty
+     * Ndi\Service defers to AddService; ranges are trimmed inside quotes. */
+    const char *text =
+        "[Version]\nSignature = \"$Windows NT$\"\n"
+        "ClassGuid = {4D36E974-E325-11CE-BFC1-08002BE10318}\n"
+        "[Manufacturer]\nMfg = M, NTamd64.10.0...22000, NTamd64.10.0...25000, NTamd64.10.0\n"
+        "[M.NTamd64.10.0...22000]\nd = Old, hw\n"
+        "[M.NTamd64.10.0...25000]\nd = Inst, hw\n"
+        "[M.NTamd64.10.0]\nd = Old, hw\n"
+        "[Inst]\n"
+        "Characteristics = 0x40000\n"
+        "NetCfgInstanceId = {5CBF81BD-5055-47CD-9055-A76B2B4E3697}\n"
+        "Include = netavf.inf\n"
+        "Needs = NetAvf\n"
+        "SomeKeylessLine\n"
+        "AddReg = , R, \n"
+        "[Inst.Services]\n"
+        "AddService = , 2\n"
+        "DelService = Old\n"
+        "AddService = Flt, 0x800, S\n"
+        "[S]\nServiceBinary = %12%\\flt.sys\n"
+        "[R]\n"
+        "HKR, Ndi, Service, , \"\"\n"
+        "HKR, Ndi, CoServices, 0x10000, Flt\n"
+        "HKR, Ndi, FilterType, , \"1\"\n"
+        "HKR, Ndi, FilterRunType, 0x10001, 2\n"
+        "HKR, Ndi\\Interfaces, UpperRange, , noupper\n"
+        "HKR, Ndi\\Interfaces, LowerRange, 0x10000, nolower\n"
+        "HKR, Ndi\\Interfaces, FilterMediaTypes, 0x10000, \" Ethernet , wlan \", \",,\", ppip\n";
+    struct inf_file *inf = parse_text(text);
+    struct inf_target t = amd64;
+    t.arch = NULL; /* taken as "": only arch-less decorations apply */
+    struct inf_netcomp_list *l = NULL;
+    struct inf_error err = {0};
+    T_EQ(inf_netcomp_load_target(inf, &t, &l, &err), -EINVAL);
+    T_CONTAINS(err.reason, "no Models entry applies to NT 10.0 build 26100");
+    l = load(inf, &amd64);
+    const struct inf_netcomp *c = &l->v[0];
+    T_STREQ(c->models_section, "M.NTamd64.10.0...25000"); /* the highest build that applies */
+    T_STREQ(c->install_section, "Inst");
+    T_STREQ(c->service, "Flt");
+    T_LIST(c->services, "Flt");
+    T_STREQ(c->service_binary, "%12%\\flt.sys");
+    T_EQ(c->filter_type, INF_FILTER_MONITORING);
+    T_LIST(c->filter_media_types, "ethernet", "wlan", "ppip");
+    inf_netcomp_free(l);
+    inf_free(inf);
+
+    T_STREQ(inf_netcomp_kind_name(INF_NETCOMP_PROTOCOL), "protocol");
+    T_STREQ(inf_netcomp_kind_name((enum inf_netcomp_kind)0), "unknown");
+}
+
+TEST(services_section_without_addservice)
+{
+    /* Ndi\Service names the driver; the .Services section only deletes one. */
+    char reg[512], inst[512];
+    snprintf(reg, sizeof(reg), "%s", R_FILTER);
+    snprintf(inst, sizeof(inst), "%s", I_FILTER);
+    static char text[sizeof(gen_buf)];
+    snprintf(text, sizeof(text), "%s", gen(INF_CLASS_NETSERVICE, reg, inst));
+    char *add = strstr(text, "AddService = Svc, 2, Svc.Inst");
+    T_ASSERT(add);
+    memcpy(add, "DelService = Svc", 16);
+    struct inf_netcomp_list *l = gen_ok(text);
+    T_STREQ(l->v[0].service, "Svc");
+    T_EQ(l->v[0].services.n, 0);
+    T_ASSERT(l->v[0].service_binary == NULL);
+    inf_netcomp_free(l);
+    /* A NetCfgInstanceId with a misplaced dash. */
+    gen_bad(gen(INF_CLASS_NETSERVICE, R_FILTER,
+                "Characteristics = 0x40000\nNetCfgInstanceId = {5cbf81bd5-055-47cd-9055-a76b2b4e3697}\n"),
+            inst_line(R_FILTER) + 3, "NetCfgInstanceId must be a {GUID}");
+}

@@ -301,14 +301,14 @@ TEST(utf16le_with_bom)
                        "Signature = \"$Windows NT$\"\r\n"
                        "Provider = %Prov%\r\n"
                        "[Strings]\r\n"
-                       "Prov = \"Société Générale 😀\"\r\n";
+                       "Prov = \"Société Générale 😀 €\"\r\n";
     unsigned char buf[1024];
     size_t n = to_utf16le(text, buf);
     struct inf_file *inf = NULL;
     struct inf_error err = {0};
     int rc = inf_parse_buffer("u16.inf", buf, n, &inf, &err);
     T_ASSERT_MSG(rc == 0, "%s:%u: %s", err.file, err.line, err.reason);
-    T_STREQ(inf_get_value(inf, "version", "provider", 0), "Société Générale 😀");
+    T_STREQ(inf_get_value(inf, "version", "provider", 0), "Société Générale 😀 €");
     T_EQ(inf_find_line(inf_find_section(inf, "Version"), "Provider")->lineno, 4);
     inf_free(inf);
 
@@ -370,6 +370,8 @@ TEST(malformed_syntax_is_refused_with_line)
     parse_bad("[S]\nA = \xE0\x80\xAF\n", 2, "invalid UTF-8"); /* overlong '/' */
     parse_bad("[S]\nA = \xED\xA0\x80\n", 2, "invalid UTF-8"); /* a surrogate */
     parse_bad("[S]\nA = \xF4\x90\x80\x80\n", 2, "invalid UTF-8"); /* > U+10FFFF */
+    parse_bad("[S]\nA = \xF0\x8F\xBF\xBF\n", 2, "invalid UTF-8"); /* overlong U+FFFF */
+    parse_bad("[S]\nA = \xF8\x88\x80\x80\x80\n", 2, "invalid UTF-8 byte 0xf8");
     parse_bad("[S]\nA = \xE2\x82\n", 2, "invalid UTF-8");        /* truncated */
 }
 
@@ -611,4 +613,43 @@ TEST(numbers)
     T_NE(inf_parse_i64("-", 10, &i), 0);
     T_ASSERT(inf_streq("Ndi\\Interfaces", "NDI\\interfaces"));
     T_ASSERT(!inf_streq("Ndi", "Ndi2"));
+}
+
+TEST(many_sections_and_lines)
+{
+    /* 3000 sections named twice each, one section of 5000 lines: the section map
+     * grows many times and the line arrays outgrow the arena's 64 KiB blocks. */
+    size_t cap = 512 * 1024, o = 0;
+    char *text = malloc(cap);
+    T_ASSERT(text);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 3000; i++)
+            o += (size_t)snprintf(text + o, cap - o, "[Sec%d]\nK%d = %d\n", i, round, i);
+    o += (size_t)snprintf(text + o, cap - o, "[Big]\n");
+    for (int i = 0; i < 5000; i++)
+        o += (size_t)snprintf(text + o, cap - o, "Line%d = v%d, w\n", i, i);
+    T_ASSERT(o < cap);
+    struct inf_file *inf = NULL;
+    struct inf_error err;
+    T_EQ(inf_parse_buffer(NULL, text, o, &inf, &err), 0);
+    free(text);
+    T_STREQ(inf_name(inf), "<buffer>");
+    T_EQ(inf_section_count(inf), 3001);
+    char name[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof(name), "SEC%d", i);
+        const struct inf_section *s = inf_find_section(inf, name);
+        T_ASSERT(s && s->index == (size_t)i && s->nlines == 2);
+        T_STREQ(s->lines[1].key, "K1");
+    }
+    const struct inf_section *big = inf_find_section(inf, "big");
+    T_EQ(big->nlines, 5000);
+    T_STREQ(big->lines[4999].values[0], "v4999");
+    T_EQ(big->lines[4999].lineno, 12000 + 2 + 4999);
+    inf_free(inf);
+
+    T_EQ(inf_parse_buffer("null.inf", NULL, 0, &inf, &err), 0);
+    T_EQ(inf_section_count(inf), 0);
+    inf_free(inf);
+    parse_bad_len(NULL, 1, -EINVAL, 0, "no data");
 }
