@@ -26,6 +26,8 @@
 struct slot {
     bool set;
     struct inf_addreg r; /* the line in force; strings owned by the struct inf_file */
+    const char **own;    /* r.data when it is an appended array of ours */
+    size_t cap;          /* its capacity */
 };
 
 enum { NDI_SERVICE, NDI_COSERVICES, NDI_HELPTEXT, NDI_COMPONENTID, NDI_FILTERCLASS,
@@ -137,14 +139,20 @@ static int set_slot(struct inf_ndi *n, struct slot *s, const struct inf_addreg *
     if (s->set && (r->flags & FLG_ADDREG_APPEND) && r->reg_type == INF_REG_MULTI_SZ &&
         s->r.reg_type == INF_REG_MULTI_SZ) {
         size_t total = s->r.ndata + r->ndata;
-        const char **d = inf_arena_alloc(&n->tmp, (total ? total : 1) * sizeof(*d));
-        if (!d)
-            return -ENOMEM;
-        for (size_t i = 0; i < s->r.ndata; i++)
-            d[i] = s->r.data[i];
+        if (s->r.data != (const char *const *)s->own || total > s->cap) {
+            /* Geometric growth: appending line after line stays linear. */
+            size_t cap = total > 2 * s->cap ? total : 2 * s->cap;
+            const char **d = inf_arena_alloc(&n->tmp, (cap ? cap : 1) * sizeof(*d));
+            if (!d)
+                return -ENOMEM;
+            for (size_t i = 0; i < s->r.ndata; i++)
+                d[i] = s->r.data[i];
+            s->own = d;
+            s->cap = cap;
+            s->r.data = d;
+        }
         for (size_t i = 0; i < r->ndata; i++)
-            d[s->r.ndata + i] = r->data[i];
-        s->r.data = d;
+            s->own[s->r.ndata + i] = r->data[i];
         s->r.ndata = total;
         return 0;
     }

@@ -22,7 +22,9 @@
 
 /* AddReg lines applied per load, summed over every DDInstall section read:
  * bounds the work a hostile file can ask for (real files need thousands). */
-#define NETCOMP_MAX_WORK (1u << 22)
+#define NETCOMP_MAX_WORK (1u << 20)
+/* Components per file: real INFs list at most a few thousand models. */
+#define NETCOMP_MAX_COMPONENTS 16384u
 
 struct inf_netcomp_priv {
     struct inf_arena arena;
@@ -55,6 +57,7 @@ struct loader {
     struct inf_netcomp *comps;
     size_t n, cap;
     struct inf_netcomp **cache; /* by section index: the DDInstall part, once read */
+    bool *models_done;          /* by section index: Models sections already listed */
     size_t work;
 };
 
@@ -265,7 +268,7 @@ static int apply_addreg(struct loader *L, const struct inf_line *l, struct inf_n
             return fail(L, l->lineno, "AddReg section [%s] not found", l->values[i]);
         if (s->nlines > NETCOMP_MAX_WORK - L->work)
             return inf_fail(L->err, L->file, l->lineno, -EFBIG,
-                            "more than %u AddReg lines to apply", NETCOMP_MAX_WORK);
+                            "more than %u lines to read", NETCOMP_MAX_WORK);
         L->work += s->nlines;
         for (size_t k = 0; k < s->nlines; k++) {
             struct inf_addreg r;
@@ -363,6 +366,10 @@ static int read_services(struct loader *L, const struct inf_section *ins, struct
         c->service = names[primary];
     }
     const struct inf_section *si = inf_find_section(L->inf, lines[primary]->values[2]);
+    if (si->nlines > NETCOMP_MAX_WORK - L->work)
+        return inf_fail(L->err, L->file, lines[primary]->lineno, -EFBIG,
+                        "more than %u lines to read", NETCOMP_MAX_WORK);
+    L->work += si->nlines;
     const char *bin = first_value(inf_find_line(si, "ServiceBinary"));
     if (bin && !(c->service_binary = dup(L, bin)))
         return nomem(L);
@@ -501,6 +508,9 @@ static int read_install(struct loader *L, const struct inf_section *ins, struct 
 static int add_component(struct loader *L, const struct inf_netcomp *tmpl, const char *mfg,
                          const char *models, const struct inf_line *l)
 {
+    if (L->n == NETCOMP_MAX_COMPONENTS)
+        return inf_fail(L->err, L->file, l->lineno, -EFBIG, "more than %u components",
+                        NETCOMP_MAX_COMPONENTS);
     if (L->n == L->cap) {
         size_t ncap = L->cap ? L->cap * 2 : 8;
         struct inf_netcomp *nc = realloc(L->comps, ncap * sizeof(*nc));
@@ -579,6 +589,9 @@ static int load_manufacturers(struct loader *L)
         const struct inf_section *ms = inf_find_section(L->inf, name);
         if (!ms)
             return fail(L, l->lineno, "Models section [%s] not found", name);
+        if (L->models_done[ms->index])
+            continue; /* listed by an earlier Manufacturer line */
+        L->models_done[ms->index] = true;
         const char *mfg_copy = dup(L, mfg);
         if (!mfg_copy)
             return nomem(L);
@@ -628,9 +641,9 @@ int inf_netcomp_load_target(const struct inf_file *inf, const struct inf_target 
     struct inf_netcomp_priv *priv = calloc(1, sizeof(*priv));
     struct loader L = {.inf = inf, .t = target, .file = inf_name(inf), .err = err};
     int rc;
-    if (!list || !priv ||
-        !(L.cache = calloc(inf_section_count(inf) ? inf_section_count(inf) : 1,
-                           sizeof(*L.cache)))) {
+    size_t nsec = inf_section_count(inf) ? inf_section_count(inf) : 1;
+    if (!list || !priv || !(L.cache = calloc(nsec, sizeof(*L.cache))) ||
+        !(L.models_done = calloc(nsec, sizeof(*L.models_done)))) {
         rc = nomem(&L);
         goto out;
     }
@@ -650,6 +663,7 @@ int inf_netcomp_load_target(const struct inf_file *inf, const struct inf_target 
     }
 out:
     free(L.cache);
+    free(L.models_done);
     free(L.comps);
     if (rc) {
         if (priv)

@@ -6,6 +6,7 @@
 #include "inf/inf.h"
 
 #include <errno.h>
+#include <stdarg.h>
 
 static const struct inf_target amd64 = {"amd64", 10, 0, 1, 0, 26100};
 
@@ -891,4 +892,90 @@ TEST(services_section_without_addservice)
     gen_bad(gen(INF_CLASS_NETSERVICE, R_FILTER,
                 "Characteristics = 0x40000\nNetCfgInstanceId = {5cbf81bd5-055-47cd-9055-a76b2b4e3697}\n"),
             inst_line(R_FILTER) + 3, "NetCfgInstanceId must be a {GUID}");
+}
+
+/* Appends to a buffer of INF_MAX_FILE_SIZE bytes, failing the test past its end. */
+static void app(char *buf, size_t *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void app(char *buf, size_t *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *o, INF_MAX_FILE_SIZE - *o, fmt, ap);
+    va_end(ap);
+    T_ASSERT(n >= 0 && (size_t)n < INF_MAX_FILE_SIZE - *o);
+    *o += (size_t)n;
+}
+
+/* Files that ask for much work stay cheap or are refused (the harness bounds the time). */
+TEST(hostile_files_stay_bounded)
+{
+    char *text = malloc(INF_MAX_FILE_SIZE);
+    T_ASSERT(text);
+    const char *head = "[Version]\nSignature = \"$Windows NT$\"\nClass = NetService\n"
+                       "ClassGuid = {4D36E974-E325-11CE-BFC1-08002BE10318}\n";
+    const char *inst = "Characteristics = 0x40000\n"
+                       "NetCfgInstanceId = {5cbf81bd-5055-47cd-9055-a76b2b4e3697}\n"
+                       "AddReg = R\n";
+    size_t o;
+
+    /* 15000 FLG_ADDREG_APPEND lines: one list of 15000 media types (the first
+     * replaces R_FILTER's REG_SZ value: only a REG_MULTI_SZ is extended). */
+    o = 0;
+    app(text, &o, "%s[Manufacturer]\nM = Models\n[Models]\nd = I, hw\n[I]\n%s"
+                  "[I.Services]\nAddService = Svc, 2, S\n[S]\n[R]\n" R_FILTER, head, inst);
+    for (int i = 0; i < 15000; i++)
+        app(text, &o, "HKR,Ndi\\Interfaces,FilterMediaTypes,0x10008,m%d\n", i);
+    struct inf_file *inf = NULL;
+    struct inf_error err;
+    T_EQ(inf_parse_buffer("hostile.inf", text, o, &inf, &err), 0);
+    struct inf_netcomp_list *l = load(inf, &amd64);
+    T_EQ(l->v[0].filter_media_types.n, 15000);
+    T_STREQ(l->v[0].filter_media_types.v[0], "m0");
+    T_STREQ(l->v[0].filter_media_types.v[14999], "m14999");
+    inf_netcomp_free(l);
+    inf_free(inf);
+
+    /* 3000 Manufacturer lines naming the same 3000-line Models section: listed once. */
+    o = 0;
+    app(text, &o, "%s[Manufacturer]\n", head);
+    for (int i = 0; i < 3000; i++)
+        app(text, &o, "M%d = Models\n", i);
+    app(text, &o, "[Models]\n");
+    for (int i = 0; i < 3000; i++)
+        app(text, &o, "d = I, hw%d\n", i);
+    app(text, &o, "[I]\n%s[I.Services]\nAddService = Svc, 2, S\n[S]\n[R]\n" R_FILTER, inst);
+    T_EQ(inf_parse_buffer("hostile.inf", text, o, &inf, &err), 0);
+    l = load(inf, &amd64);
+    T_EQ(l->n, 3000);
+    T_STREQ(l->v[2999].manufacturer, "M0");
+    inf_netcomp_free(l);
+    inf_free(inf);
+
+    /* Over 16384 components. */
+    o = 0;
+    app(text, &o, "%s[Manufacturer]\nM = Models\n[Models]\n", head);
+    for (int i = 0; i < 17000; i++)
+        app(text, &o, "d = I, hw%d\n", i);
+    app(text, &o, "[I]\n%s[I.Services]\nAddService = Svc, 2, S\n[S]\n[R]\n" R_FILTER, inst);
+    T_EQ(inf_parse_buffer("hostile.inf", text, o, &inf, &err), 0);
+    T_EQ(inf_netcomp_load_target(inf, &amd64, &l, &err), -EFBIG);
+    T_EQ(err.line, 8 + 16384);
+    T_CONTAINS(err.reason, "more than 16384 components");
+    inf_free(inf);
+
+    /* 2000 DDInstall sections sharing a 4000-line AddReg section: 8M lines to read. */
+    o = 0;
+    app(text, &o, "%s[Manufacturer]\nM = Models\n[Models]\n", head);
+    for (int i = 0; i < 2000; i++)
+        app(text, &o, "d = I%d, hw\n", i);
+    for (int i = 0; i < 2000; i++)
+        app(text, &o, "[I%d]\n%s", i, inst);
+    app(text, &o, "[R]\n" R_FILTER);
+    for (int i = 0; i < 4000; i++)
+        app(text, &o, "HKR, Ndi, X%d, , y\n", i);
+    T_EQ(inf_parse_buffer("hostile.inf", text, o, &inf, &err), 0);
+    T_EQ(inf_netcomp_load_target(inf, &amd64, &l, &err), -EFBIG);
+    T_CONTAINS(err.reason, "more than 1048576 lines to read");
+    inf_free(inf);
+    free(text);
 }
