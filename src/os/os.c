@@ -64,6 +64,17 @@ void ndisi_os_thread_join(pthread_t t, const char *what)
     pthread_detach(t);
 }
 
+unsigned ndisi_os_image_quiesce(struct ndisi_image *img)
+{
+    unsigned n = ndisi_timer_cancel_image(img);
+    n += ndisi_dpc_cancel_image(img);
+    ndisi_workq_flush();
+    /* A work item may have set a timer or queued a DPC meanwhile. */
+    n += ndisi_timer_cancel_image(img);
+    n += ndisi_dpc_cancel_image(img);
+    return n;
+}
+
 void ndisi_os_shutdown(void)
 {
     /* Timers and DPCs first: their routines may queue work items. */

@@ -15,6 +15,18 @@
  */
 void ndisi_os_shutdown(void);
 
+struct ndisi_image;
+
+/*
+ * For driver unload, before the driver's code goes away: dequeues the timers
+ * and DPCs the driver left queued (they would fire into unloaded code), waits
+ * until none of its timer functions or DPC routines runs, and runs the work
+ * queue dry (a queued work item runs before the unload completes). Returns
+ * the number of timers and DPCs dequeued; leak reports are the caller's
+ * (image->res counters).
+ */
+unsigned ndisi_os_image_quiesce(struct ndisi_image *img);
+
 /* The bound of internal waits: NDIS_WAIT_TIMEOUT_MS from the environment, else 30 s. */
 unsigned ndisi_os_wait_bound_ms(void);
 

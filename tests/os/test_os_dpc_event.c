@@ -256,7 +256,7 @@ TEST(unbounded_wait_reports_progress)
     T_EQ(NdisWaitEvent(&ev, 0), TRUE);
     ndisi_cb_leave(&f);
     pthread_join(t, NULL);
-    T_EQ(t_diags("driver 'waiter' in MiniportHaltEx has waited"), 1);
+    T_ASSERT(t_diags("driver 'waiter' in MiniportHaltEx has waited") >= 1);
     T_EQ(t_reports(), 0);
     t_image_done(img);
     t_os_end();

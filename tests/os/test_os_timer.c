@@ -7,6 +7,7 @@
 
 #include "os_test.h"
 #include "os/timer.h"
+#include "os/os.h"
 #include "os/time.h"
 
 #define TAG 'rmiT'
@@ -280,10 +281,10 @@ TEST(free_while_queued_reported_and_cancelled)
     struct ndisi_image *img = t_image("fq");
     static struct fire f;
     NDIS_HANDLE t = new_timer(img, &f);
-    NdisSetTimerObject(t, rel_ms(30), 0, NULL);
+    NdisSetTimerObject(t, rel_ms(300), 0, NULL);
     NdisFreeTimerObject(t);
     T_EQ(t_reported("NdisFreeTimerObject", "CancelTimerObject"), 1);
-    t_sleep_ms(60);
+    t_sleep_ms(350);
     T_EQ(f.count, 0);
     t_image_done(img);
     t_os_end();
@@ -358,7 +359,7 @@ TEST(unload_cancels_image_timers)
     struct ndisi_image *a = t_image("unloadA"), *b = t_image("unloadB");
     static struct fire fa, fb;
     NDIS_HANDLE ta = new_timer(a, &fa), tb = new_timer(b, &fb);
-    NdisSetTimerObject(ta, rel_ms(30), 0, NULL);
+    NdisSetTimerObject(ta, rel_ms(5000), 0, NULL);
     NdisSetTimerObject(tb, rel_ms(30), 0, NULL);
     T_EQ(ndisi_timer_cancel_image(a), 1);
     T_ASSERT(t_wait_flag(&fb.count, 5000));
@@ -409,9 +410,85 @@ TEST(time_routines)
     T_EQ(t_reported(NULL, "NdisStallExecution_Delay"), 1);
     /* NdisMSleep at DISPATCH_LEVEL is reported and does not sleep. */
     start = now_ms();
-    NdisMSleep(200000);
-    T_ASSERT(now_ms() - start < 100);
+    NdisMSleep(2000000);
+    T_ASSERT(now_ms() - start < 1000);
     T_EQ(t_reported("NdisMSleep", "Irql_Miniport_Driver_Function"), 1);
     KeLowerIrql(old);
+    t_os_end();
+}
+
+struct quiesce_ctx {
+    NDIS_HANDLE timer;
+    volatile int work_ran;
+    volatile int gate, entered;
+    int dpc_runs;
+};
+
+static NDIS_IO_WORKITEM_FUNCTION arm_timer;
+static void arm_timer(PVOID ctx, NDIS_HANDLE wi)
+{
+    (void)wi;
+    struct quiesce_ctx *q = ctx;
+    t_sleep_ms(20); /* still running when the unload starts */
+    NdisSetTimerObject(q->timer, rel_ms(5000), 0, NULL);
+    __atomic_store_n(&q->work_ran, 1, __ATOMIC_RELEASE);
+}
+
+static KDEFERRED_ROUTINE count_dpc;
+static void count_dpc(struct _KDPC *d, PVOID c, PVOID a1, PVOID a2)
+{
+    (void)d;
+    (void)a1;
+    (void)a2;
+    struct quiesce_ctx *q = c;
+    __atomic_fetch_add(&q->dpc_runs, 1, __ATOMIC_RELAXED);
+}
+
+static KDEFERRED_ROUTINE gate_dpc;
+static void gate_dpc(struct _KDPC *d, PVOID c, PVOID a1, PVOID a2)
+{
+    (void)d;
+    (void)a1;
+    (void)a2;
+    struct quiesce_ctx *q = c;
+    __atomic_store_n(&q->entered, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&q->gate, __ATOMIC_ACQUIRE))
+        t_sleep_ms(1);
+}
+
+TEST(image_quiesce_before_unload)
+{
+    t_capture();
+    struct ndisi_image *img = t_image("quiesce");
+    static struct fire f;
+    static struct quiesce_ctx q;
+    static KDPC dpc, blocker;
+    q.timer = new_timer(img, &f);
+    NdisSetTimerObject(q.timer, rel_ms(5000), 0, NULL);
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(img);
+    NdisQueueIoWorkItem(wi, arm_timer, &q);
+    /* The image's DPC waits in the queue behind a DPC of no driver. */
+    KeInitializeDpc(&blocker, gate_dpc, &q);
+    struct ndisi_cbframe fr;
+    t_enter(&fr, img, PASSIVE_LEVEL);
+    KeInitializeDpc(&dpc, count_dpc, &q);
+    t_leave(&fr);
+    KeInsertQueueDpc(&blocker, NULL, NULL);
+    T_ASSERT(t_wait_flag(&q.entered, 5000));
+    KeInsertQueueDpc(&dpc, NULL, NULL);
+
+    /* The timer (set twice, the second time by the work item) and the DPC. */
+    T_ASSERT(ndisi_os_image_quiesce(img) >= 2);
+    T_EQ(q.work_ran, 1);                       /* queued work ran first */
+    T_EQ(NdisCancelTimerObject(q.timer), FALSE); /* nothing left queued */
+    T_EQ(KeRemoveQueueDpc(&dpc), FALSE);
+    __atomic_store_n(&q.gate, 1, __ATOMIC_RELEASE);
+    t_sleep_ms(50);
+    T_EQ(f.count, 0);
+    T_EQ(q.dpc_runs, 0);
+    NdisFreeIoWorkItem(wi);
+    NdisFreeTimerObject(q.timer);
+    T_EQ(t_reports(), 0);
+    t_image_done(img);
     t_os_end();
 }
