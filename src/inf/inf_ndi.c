@@ -140,8 +140,8 @@ static int set_slot(struct inf_ndi *n, struct slot *s, const struct inf_addreg *
         s->r.reg_type == INF_REG_MULTI_SZ) {
         size_t total = s->r.ndata + r->ndata;
         if (s->r.data != (const char *const *)s->own || total > s->cap) {
-            /* Geometric growth: appending line after line stays linear. */
-            size_t cap = total > 2 * s->cap ? total : 2 * s->cap;
+            /* Twice what is needed: appending line after line stays linear. */
+            size_t cap = total < 4 ? 8 : 2 * total;
             const char **d = inf_arena_alloc(&n->tmp, (cap ? cap : 1) * sizeof(*d));
             if (!d)
                 return -ENOMEM;
@@ -158,6 +158,8 @@ static int set_slot(struct inf_ndi *n, struct slot *s, const struct inf_addreg *
     }
     s->set = true;
     s->r = *r;
+    s->own = NULL; /* r.data belongs to the parsed file again */
+    s->cap = 0;
     return 0;
 }
 

@@ -935,6 +935,22 @@ TEST(hostile_files_stay_bounded)
     inf_netcomp_free(l);
     inf_free(inf);
 
+    /* A section that overwrites then appends, applied 40 times: found by fuzz_inf,
+     * the append buffer once doubled on every round. */
+    o = 0;
+    app(text, &o, "%s[Manufacturer]\nM = Models\n[Models]\nd = I, hw\n[I]\n%sAddReg = R2", head,
+        inst);
+    for (int i = 0; i < 40; i++)
+        app(text, &o, ", R2");
+    app(text, &o, "\n[I.Services]\nAddService = Svc, 2, S\n[S]\n[R]\n" R_FILTER
+                  "[R2]\nHKR, Ndi\\Interfaces, FilterMediaTypes, 0x10000, ethernet\n"
+                  "HKR, Ndi\\Interfaces, FilterMediaTypes, 0x10008, wan, ppip\n");
+    T_EQ(inf_parse_buffer("hostile.inf", text, o, &inf, &err), 0);
+    l = load(inf, &amd64);
+    T_LIST(l->v[0].filter_media_types, "ethernet", "wan", "ppip");
+    inf_netcomp_free(l);
+    inf_free(inf);
+
     /* 3000 Manufacturer lines naming the same 3000-line Models section: listed once. */
     o = 0;
     app(text, &o, "%s[Manufacturer]\n", head);
