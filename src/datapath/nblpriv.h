@@ -1,0 +1,74 @@
+/*
+ * nblpriv.h - what NDIS keeps about every NET_BUFFER_LIST and NET_BUFFER it
+ * allocates, in a hidden header placed right before the structure the driver
+ * sees (drivers only get NBLs and NBs from NDIS pools, so every one has it).
+ *
+ * Ownership ("where"), the rule a reader could break: an NBL is OWNED by the
+ * driver whose pool allocated it while that driver holds it; SENT from the
+ * moment its owner passes it down (NdisSendNetBufferLists or
+ * NdisFSendNetBufferLists) until NDIS completes it back to the owner; INDICATED
+ * from the moment its owner indicates it up until NDIS returns it to the owner;
+ * FREE in the pool. Only OWNED NBLs may be freed; a free of any other is
+ * reported by name (double free, free of an NBL still owned by another driver).
+ * The data path (send.c, receive.c) moves NBLs between the states; the pool code
+ * (pool.c, nbl.c) creates them OWNED and frees them.
+ */
+#ifndef NDISI_NBLPRIV_H
+#define NDISI_NBLPRIV_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <ndis.h>
+
+struct ndisi_image;
+struct ndisi_nbl_pool;
+struct ndisi_nb_pool;
+
+#define NDISI_NBL_MAGIC 0x4c424e44u /* "DNBL" */
+#define NDISI_NB_MAGIC 0x42454e44u  /* "DNEB" */
+
+enum ndisi_nbl_where {
+    NDISI_NBL_FREE = 0,
+    NDISI_NBL_OWNED,
+    NDISI_NBL_SENT,
+    NDISI_NBL_INDICATED,
+};
+
+#define NDISI_NBLF_CLONE 0x01u     /* from NdisAllocateCloneNetBufferList */
+#define NDISI_NBLF_WITH_NB 0x02u   /* allocated with its NET_BUFFER (fAllocateNetBuffer) */
+#define NDISI_NBLF_WITH_DATA 0x04u /* ... and an MDL and data buffer (DataSize) */
+
+struct ndisi_nbl_priv {
+    uint32_t magic;                /* NDISI_NBL_MAGIC while allocated or cached */
+    _Atomic uint8_t where;         /* enum ndisi_nbl_where */
+    uint8_t flags;                 /* NDISI_NBLF_* */
+    uint16_t reserved;
+    atomic_int refs;               /* receive path: bindings still holding it */
+    struct ndisi_nbl_pool *pool;   /* the pool it belongs to */
+    struct ndisi_image *owner;     /* the driver that allocated the pool */
+    struct ndisi_nbl_priv *next;   /* free list link while FREE */
+    void *reserved2;
+} __attribute__((aligned(16)));
+
+_Static_assert(sizeof(struct ndisi_nbl_priv) % 16 == 0, "keeps the NBL 16-byte aligned");
+
+static inline struct ndisi_nbl_priv *ndisi_nbl_priv(PNET_BUFFER_LIST nbl)
+{
+    return (struct ndisi_nbl_priv *)nbl - 1;
+}
+
+static inline PNET_BUFFER_LIST ndisi_priv_nbl(struct ndisi_nbl_priv *p)
+{
+    return (PNET_BUFFER_LIST)(p + 1);
+}
+
+static inline bool ndisi_nbl_is_ndis(PNET_BUFFER_LIST nbl)
+{
+    return ndisi_nbl_priv(nbl)->magic == NDISI_NBL_MAGIC;
+}
+
+/* Reports an NBL that is not in the state a DDI needs (NDISI_V_NBL). */
+void ndisi_nbl_bad_state(PNET_BUFFER_LIST nbl, const char *ddi, const char *expected);
+
+#endif /* NDISI_NBLPRIV_H */

@@ -1,0 +1,846 @@
+/*
+ * pool.c - slabs with per-thread caches, NDIS's small internal blocks, and the
+ * NET_BUFFER_LIST / NET_BUFFER pool DDIs (NdisAllocateNetBufferListPool,
+ * NdisFreeNetBufferListPool, NdisAllocateNetBufferPool, NdisFreeNetBufferPool).
+ *
+ * Hot path: ndisi_slab_alloc / ndisi_slab_free pop and push on the calling
+ * thread's cache slot for the slab (thread-local, no atomics, no lock). A slot
+ * that runs dry takes `batch` elements from the slab's shared free list under
+ * the slab's own mutex; a slot that holds 2 * batch gives the older half back
+ * the same way. The system allocator is called only to carve a new chunk.
+ *
+ * Thread cache slots are found by the slab's generation number (2-way sets
+ * indexed by gen). A slot remembers the slab pointer and its generation, and a
+ * slot whose slab was destroyed is recognised by comparison alone (the live
+ * slab it is compared with has another generation) and dropped without reading
+ * its elements, whose memory is gone. The process-wide registry of live slabs
+ * is consulted only where a thread must give elements back to a slab it is not
+ * currently using: evicting a slot with elements (a thread using more than two
+ * slabs of one set) and thread exit (pthread key destructor).
+ */
+#include "datapath/pool.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cbctx.h"
+#include "core/model.h"
+#include "core/verifier.h"
+#include "datapath/nbpriv.h"
+#include "datapath/nblpriv.h"
+#include "os/fault.h"
+
+/* ---- AddressSanitizer: free elements are poisoned -------------------------- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NDISI_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NDISI_ASAN 1
+#endif
+#endif
+
+#ifdef NDISI_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Byte written over freed elements of POOL_FLAG_VERIFY pools (no ASan). */
+#define VERIFY_FILL 0xdd
+/* A POOL_FLAG_VERIFY pool reuses a freed element only after this many others. */
+#define VERIFY_DELAY 64
+
+#define LINK(s, e) (*(void **)((char *)(e) + (s)->link_off))
+
+static atomic_ulong g_sysallocs;
+static atomic_ullong g_next_gen = 1;
+
+unsigned long ndisi_datapath_sysallocs(void)
+{
+    return atomic_load(&g_sysallocs);
+}
+
+/* ---- registry of live slabs ----------------------------------------------- */
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ndisi_slab *reg_head; /* guarded by reg_lock */
+
+static bool reg_is_live_locked(const struct ndisi_slab *s, uint64_t gen)
+{
+    for (struct ndisi_slab *r = reg_head; r; r = r->reg_next)
+        if (r == s && r->gen == gen)
+            return true;
+    return false;
+}
+
+/* ---- per-thread caches ----------------------------------------------------- */
+
+#define TC_SETS 8 /* power of two */
+#define TC_WAYS 2
+
+struct tc_slot {
+    struct ndisi_slab *slab; /* compared, never dereferenced unless live */
+    uint64_t gen;
+    void *head;              /* NULL-terminated list through LINK() */
+    size_t n;
+};
+
+static __thread struct tc_slot tc[TC_SETS][TC_WAYS];
+static __thread bool tc_registered;
+static pthread_key_t tc_key;
+static pthread_once_t tc_key_once = PTHREAD_ONCE_INIT;
+
+static void tc_thread_exit(void *arg)
+{
+    (void)arg;
+    ndisi_slab_flush_thread_cache();
+    tc_registered = false; /* a later destructor that allocates registers again */
+}
+
+static void tc_key_create(void)
+{
+    if (pthread_key_create(&tc_key, tc_thread_exit) != 0)
+        ndisi_diag("NET_BUFFER pools: no thread-exit hook; caches of exiting threads "
+                   "stay with their threads");
+}
+
+static inline struct tc_slot *tc_find(const struct ndisi_slab *s)
+{
+    struct tc_slot *set = tc[s->gen & (TC_SETS - 1)];
+    if (set[0].slab == s && set[0].gen == s->gen)
+        return &set[0];
+    if (set[1].slab == s && set[1].gen == s->gen)
+        return &set[1];
+    return NULL;
+}
+
+/* Gives a slot's elements back to its slab if the slab still exists; empties the slot. */
+static void tc_flush_slot(struct tc_slot *t)
+{
+    if (t->n) {
+        void *tail = t->head;
+        struct ndisi_slab *s = t->slab;
+        pthread_mutex_lock(&reg_lock);
+        if (reg_is_live_locked(s, t->gen)) {
+            while (LINK(s, tail))
+                tail = LINK(s, tail);
+            pthread_mutex_lock(&s->lock);
+            LINK(s, tail) = s->free_head;
+            s->free_head = t->head;
+            s->nfree += t->n;
+            pthread_mutex_unlock(&s->lock);
+        }
+        pthread_mutex_unlock(&reg_lock);
+    }
+    t->slab = NULL;
+    t->gen = 0;
+    t->head = NULL;
+    t->n = 0;
+}
+
+/* Binds a slot of this thread to the slab (slow path: the slab had none). */
+static struct tc_slot *tc_bind(struct ndisi_slab *s)
+{
+    struct tc_slot *set = tc[s->gen & (TC_SETS - 1)];
+    struct tc_slot *t;
+
+    if (__builtin_expect(!tc_registered, 0)) {
+        pthread_once(&tc_key_once, tc_key_create);
+        pthread_setspecific(tc_key, (void *)1);
+        tc_registered = true;
+    }
+    if (set[0].n == 0) {
+        t = &set[0];
+    } else if (set[1].n == 0) {
+        t = &set[1];
+    } else {
+        /* Both ways hold elements: the older (way 1) goes back, way 0 moves down. */
+        tc_flush_slot(&set[1]);
+        set[1] = set[0];
+        t = &set[0];
+    }
+    t->slab = s;
+    t->gen = s->gen;
+    t->head = NULL;
+    t->n = 0;
+    return t;
+}
+
+void ndisi_slab_flush_thread_cache(void)
+{
+    for (unsigned i = 0; i < TC_SETS; i++)
+        for (unsigned w = 0; w < TC_WAYS; w++)
+            tc_flush_slot(&tc[i][w]);
+}
+
+/* ---- slabs ------------------------------------------------------------------ */
+
+int ndisi_slab_init(struct ndisi_slab *s, const char *name, size_t elem_size, size_t link_off,
+                    size_t state_off, size_t poison_off, bool fifo)
+{
+    memset(s, 0, sizeof(*s));
+    if (pthread_mutex_init(&s->lock, NULL) != 0)
+        return -ENOMEM;
+    s->gen = atomic_fetch_add(&g_next_gen, 1);
+    s->elem_size = (uint32_t)((elem_size + 63) & ~(size_t)63);
+    s->link_off = (uint32_t)link_off;
+    s->state_off = (uint32_t)state_off;
+    s->poison_off = (uint32_t)poison_off;
+    s->batch = s->elem_size <= 1024 ? 32 : s->elem_size <= 8192 ? 16 : s->elem_size <= 65536 ? 4 : 1;
+    s->fifo = fifo;
+    s->name = name;
+    size_t first = (size_t)16384 / s->elem_size;
+    s->next_chunk = first > 2 * (size_t)s->batch ? first : 2 * (size_t)s->batch;
+    if (fifo && s->next_chunk < 2 * VERIFY_DELAY)
+        s->next_chunk = 2 * VERIFY_DELAY;
+
+    pthread_mutex_lock(&reg_lock);
+    s->reg_prev = NULL;
+    s->reg_next = reg_head;
+    if (reg_head)
+        reg_head->reg_prev = s;
+    reg_head = s;
+    pthread_mutex_unlock(&reg_lock);
+    return 0;
+}
+
+/* Carves a new chunk onto the front of the shared free list. Called with s->lock held. */
+static bool slab_grow_locked(struct ndisi_slab *s)
+{
+    size_t n = s->next_chunk;
+    size_t bytes = sizeof(struct ndisi_slab_chunk) + n * s->elem_size;
+    void *mem = NULL;
+
+    if (posix_memalign(&mem, 64, bytes) != 0)
+        return false;
+    atomic_fetch_add(&g_sysallocs, 1);
+    memset(mem, 0, bytes);
+    struct ndisi_slab_chunk *c = mem;
+    c->n = n;
+    c->next = s->chunks;
+    s->chunks = c;
+    s->nchunks++;
+    s->ntotal += n;
+
+    char *first = (char *)(c + 1);
+    for (size_t i = 0; i < n; i++) {
+        char *e = first + i * s->elem_size;
+        LINK(s, e) = i + 1 < n ? e + s->elem_size : s->free_head;
+        POISON(e + s->poison_off, s->elem_size - s->poison_off);
+    }
+    if (!s->free_head)
+        s->free_tail = first + (n - 1) * s->elem_size;
+    s->free_head = first;
+    s->nfree += n;
+
+    size_t cap = ((size_t)1 << 20) / s->elem_size;
+    if (cap < 2 * (size_t)s->batch)
+        cap = 2 * (size_t)s->batch;
+    s->next_chunk = n * 2 <= cap ? n * 2 : cap;
+    return true;
+}
+
+/* POOL_FLAG_VERIFY: a FIFO, so a freed element waits for VERIFY_DELAY others. */
+static void *slab_fifo_alloc(struct ndisi_slab *s)
+{
+    void *e = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->nfree <= VERIFY_DELAY)
+        slab_grow_locked(s);
+    if (s->nfree) {
+        e = s->free_head;
+        s->free_head = LINK(s, e);
+        if (!s->free_head)
+            s->free_tail = NULL;
+        s->nfree--;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return e;
+}
+
+static void slab_fifo_free(struct ndisi_slab *s, void *e)
+{
+    LINK(s, e) = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->free_tail)
+        LINK(s, s->free_tail) = e;
+    else
+        s->free_head = e;
+    s->free_tail = e;
+    s->nfree++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Fills an empty thread slot with up to `batch` elements; false if out of memory. */
+static bool slab_refill(struct ndisi_slab *s, struct tc_slot *t)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->nfree == 0 && !slab_grow_locked(s)) {
+        pthread_mutex_unlock(&s->lock);
+        return false;
+    }
+    size_t take = s->nfree < s->batch ? s->nfree : s->batch;
+    void *head = s->free_head, *last = head;
+    for (size_t i = 1; i < take; i++)
+        last = LINK(s, last);
+    s->free_head = LINK(s, last);
+    if (!s->free_head)
+        s->free_tail = NULL;
+    s->nfree -= take;
+    pthread_mutex_unlock(&s->lock);
+    LINK(s, last) = NULL;
+    t->head = head;
+    t->n = take;
+    return true;
+}
+
+void *ndisi_slab_alloc(struct ndisi_slab *s)
+{
+    void *e;
+    struct tc_slot *t;
+
+    if (__builtin_expect(s->fifo, 0)) {
+        e = slab_fifo_alloc(s);
+    } else {
+        t = tc_find(s);
+        if (__builtin_expect(!t, 0))
+            t = tc_bind(s);
+        if (__builtin_expect(!t->head, 0) && !slab_refill(s, t))
+            return NULL;
+        e = t->head;
+        t->head = LINK(s, e);
+        t->n--;
+    }
+    if (e)
+        UNPOISON((char *)e + s->poison_off, s->elem_size - s->poison_off);
+    return e;
+}
+
+void ndisi_slab_free(struct ndisi_slab *s, void *e)
+{
+    if (__builtin_expect(s->fifo, 0)) {
+#ifndef NDISI_ASAN
+        memset((char *)e + s->poison_off, VERIFY_FILL, s->elem_size - s->poison_off);
+#endif
+        POISON((char *)e + s->poison_off, s->elem_size - s->poison_off);
+        slab_fifo_free(s, e);
+        return;
+    }
+    POISON((char *)e + s->poison_off, s->elem_size - s->poison_off);
+    struct tc_slot *t = tc_find(s);
+    if (__builtin_expect(!t, 0))
+        t = tc_bind(s);
+    LINK(s, e) = t->head;
+    t->head = e;
+    if (__builtin_expect(++t->n < 2 * (size_t)s->batch, 1))
+        return;
+
+    /* Keep the `batch` most recently freed (cache-hot) elements, give back the rest. */
+    void *keep_last = t->head;
+    for (size_t i = 1; i < s->batch; i++)
+        keep_last = LINK(s, keep_last);
+    void *give = LINK(s, keep_last), *give_last = give;
+    size_t ngive = t->n - s->batch;
+    while (LINK(s, give_last))
+        give_last = LINK(s, give_last);
+    LINK(s, keep_last) = NULL;
+    t->n = s->batch;
+    pthread_mutex_lock(&s->lock);
+    LINK(s, give_last) = s->free_head;
+    if (!s->free_head)
+        s->free_tail = give_last;
+    s->free_head = give;
+    s->nfree += ngive;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static size_t slab_in_use_locked(struct ndisi_slab *s)
+{
+    size_t n = 0;
+    for (struct ndisi_slab_chunk *c = s->chunks; c; c = c->next) {
+        char *e = (char *)(c + 1);
+        for (size_t i = 0; i < c->n; i++, e += s->elem_size)
+            if (ndisi_slab_state(s, e) != 0)
+                n++;
+    }
+    return n;
+}
+
+size_t ndisi_slab_in_use(struct ndisi_slab *s)
+{
+    pthread_mutex_lock(&s->lock);
+    size_t n = slab_in_use_locked(s);
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+size_t ndisi_slab_destroy(struct ndisi_slab *s)
+{
+    pthread_mutex_lock(&reg_lock);
+    pthread_mutex_lock(&s->lock);
+    size_t n = slab_in_use_locked(s);
+    if (n) {
+        pthread_mutex_unlock(&s->lock);
+        pthread_mutex_unlock(&reg_lock);
+        return n;
+    }
+    if (s->reg_prev)
+        s->reg_prev->reg_next = s->reg_next;
+    else
+        reg_head = s->reg_next;
+    if (s->reg_next)
+        s->reg_next->reg_prev = s->reg_prev;
+    pthread_mutex_unlock(&reg_lock);
+
+    /* This thread's slot: drop it (its elements are in the chunks freed below). */
+    struct tc_slot *t = tc_find(s);
+    if (t) {
+        t->slab = NULL;
+        t->gen = 0;
+        t->head = NULL;
+        t->n = 0;
+    }
+    struct ndisi_slab_chunk *c = s->chunks;
+    while (c) {
+        struct ndisi_slab_chunk *next = c->next;
+        UNPOISON(c, sizeof(*c) + c->n * s->elem_size);
+        free(c);
+        c = next;
+    }
+    s->chunks = NULL;
+    s->free_head = s->free_tail = NULL;
+    s->nfree = s->ntotal = s->nchunks = 0;
+    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_destroy(&s->lock);
+    return 0;
+}
+
+void ndisi_slab_get_stats(struct ndisi_slab *s, struct ndisi_slab_stats *st)
+{
+    pthread_mutex_lock(&s->lock);
+    st->total = s->ntotal;
+    st->shared_free = s->nfree;
+    st->chunks = s->nchunks;
+    st->in_use = slab_in_use_locked(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- small internal blocks -------------------------------------------------- */
+
+#define BLK_MAGIC 0x4b4c424eu      /* "NBLK" */
+#define BLK_MAGIC_FREE 0x4b4c4246u /* "FBLK" */
+#define BLK_BIG 0xff
+#define BLK_CLASSES 7 /* 64 .. 4096 bytes, header included */
+
+struct blk_hdr {
+    uint32_t magic;
+    uint8_t cls;            /* size class, or BLK_BIG (malloc) */
+    uint8_t tag;
+    _Atomic uint8_t state;  /* slab state byte: 1 while allocated */
+    uint8_t reserved;
+    void *next;             /* slab free-list link */
+};
+_Static_assert(sizeof(struct blk_hdr) == 16, "blocks stay 16-byte aligned");
+
+static struct ndisi_slab blk_slabs[BLK_CLASSES];
+static pthread_once_t blk_once = PTHREAD_ONCE_INIT;
+static bool blk_ready;
+
+static void blk_init(void)
+{
+    static const char *const names[BLK_CLASSES] = {"blk64",  "blk128",  "blk256", "blk512",
+                                                   "blk1024", "blk2048", "blk4096"};
+    for (unsigned i = 0; i < BLK_CLASSES; i++)
+        if (ndisi_slab_init(&blk_slabs[i], names[i], (size_t)64 << i,
+                            offsetof(struct blk_hdr, next), offsetof(struct blk_hdr, state),
+                            sizeof(struct blk_hdr), false) != 0)
+            return;
+    blk_ready = true;
+}
+
+void *ndisi_blk_alloc(size_t size, uint8_t tag)
+{
+    struct blk_hdr *h;
+    unsigned cls = 0;
+
+    pthread_once(&blk_once, blk_init);
+    size += sizeof(struct blk_hdr);
+    while (cls < BLK_CLASSES && ((size_t)64 << cls) < size)
+        cls++;
+    if (cls < BLK_CLASSES && blk_ready) {
+        h = ndisi_slab_alloc(&blk_slabs[cls]);
+    } else {
+        void *mem = NULL;
+        cls = BLK_BIG;
+        h = posix_memalign(&mem, 16, size) == 0 ? mem : NULL;
+        if (h)
+            atomic_fetch_add(&g_sysallocs, 1);
+    }
+    if (!h)
+        return NULL;
+    h->magic = BLK_MAGIC;
+    h->cls = (uint8_t)cls;
+    h->tag = tag;
+    h->reserved = 0;
+    atomic_store_explicit(&h->state, 1, memory_order_relaxed);
+    return h + 1;
+}
+
+void ndisi_blk_free(void *p)
+{
+    if (!p)
+        return;
+    struct blk_hdr *h = (struct blk_hdr *)p - 1;
+    h->magic = BLK_MAGIC_FREE;
+    if (h->cls == BLK_BIG) {
+        free(h);
+        return;
+    }
+    atomic_store_explicit(&h->state, 0, memory_order_relaxed);
+    ndisi_slab_free(&blk_slabs[h->cls], h);
+}
+
+uint8_t ndisi_blk_tag(const void *p)
+{
+    return ((const struct blk_hdr *)p - 1)->tag;
+}
+
+bool ndisi_blk_is_live(const void *p)
+{
+    const struct blk_hdr *h = (const struct blk_hdr *)p - 1;
+    return h->magic == BLK_MAGIC;
+}
+
+/* ---- pool helpers ------------------------------------------------------------ */
+
+const char *ndisi_image_label(const struct ndisi_image *img)
+{
+    if (!img)
+        return "NDIS";
+    if (!ndisi_obj_is(img, NDISI_OBJ_IMAGE))
+        return "(an unloaded driver)";
+    return img->name;
+}
+
+static void tag_text(ULONG tag, char out[5])
+{
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned char c = (unsigned char)(tag >> (8 * i));
+        out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+    }
+    out[4] = '\0';
+}
+
+static inline uint32_t align_up(size_t v, size_t a)
+{
+    return (uint32_t)((v + a - 1) & ~(a - 1));
+}
+
+/* Largest DataSize a pool accepts: its elements come from slab chunks. */
+#define POOL_MAX_DATA_SIZE (64u << 20)
+
+/*
+ * The image an allocation DDI charges: the driver of NdisHandle, or (the
+ * handle is optional) the driver whose callback is running. false after a
+ * report for a bad handle.
+ */
+static bool pool_owner(NDIS_HANDLE h, const char *ddi, struct ndisi_image **img)
+{
+    if (h) {
+        *img = ndisi_image_from_handle(h, ddi);
+        return *img != NULL;
+    }
+    *img = ndisi_cb_current_image();
+    return true;
+}
+
+static bool pool_header_ok(const NDIS_OBJECT_HEADER *hdr, UCHAR rev, USHORT min_size,
+                           const char *ddi, const char *what)
+{
+    if (hdr->Type == NDIS_OBJECT_TYPE_DEFAULT && hdr->Revision >= rev && hdr->Size >= min_size)
+        return true;
+    ndisi_report(NDISI_V_PARAMETER, ddi,
+                 "Header.Type = NDIS_OBJECT_TYPE_DEFAULT, Revision and Size of revision 1",
+                 "%s header has Type 0x%x, Revision %u, Size %u (expected Type 0x%x, "
+                 "Revision >= %u, Size >= %u)",
+                 what, hdr->Type, hdr->Revision, hdr->Size, NDIS_OBJECT_TYPE_DEFAULT, rev,
+                 min_size);
+    return false;
+}
+
+/* A pool may only be freed by the driver that allocated it. */
+static bool pool_free_by_owner(struct ndisi_image *owner, const char *label, const char *ddi)
+{
+    struct ndisi_image *cur = ndisi_cb_current_image();
+    if (!cur || !owner || cur == owner)
+        return true;
+    ndisi_report(NDISI_V_HANDLE, ddi, "PoolHandle was obtained by the caller",
+                 "driver %s frees %s, which driver %s allocated", ndisi_image_label(cur), label,
+                 ndisi_image_label(owner));
+    return false;
+}
+
+/* ---- NET_BUFFER_LIST pools --------------------------------------------------- */
+
+static struct ndisi_nbl_pool *nbl_pool_create(struct ndisi_image *img, UCHAR protocol_id,
+                                              bool with_nb, USHORT ctx_size, ULONG tag,
+                                              ULONG data_size, bool verify, bool internal)
+{
+    struct ndisi_nbl_pool *p = ndisi_obj_alloc(NDISI_OBJ_NBL_POOL, sizeof(*p));
+    if (!p)
+        return NULL;
+    char t[5];
+    tag_text(tag, t);
+    snprintf(p->label, sizeof(p->label), "NET_BUFFER_LIST pool '%s' of %s", t,
+             ndisi_image_label(img));
+    p->obj.label = p->label;
+    p->image = img;
+    p->protocol_id = protocol_id;
+    p->with_nb = with_nb;
+    p->verify = verify;
+    p->internal = internal;
+    p->ctx_size = ctx_size;
+    p->tag = tag;
+    p->data_size = data_size;
+    p->elem_flags = (uint8_t)((with_nb ? NDISI_NBLF_WITH_NB : 0) |
+                              (data_size ? NDISI_NBLF_WITH_DATA : 0));
+
+    size_t off = sizeof(struct ndisi_nbl_priv) + sizeof(NET_BUFFER_LIST);
+    if (with_nb) {
+        p->off_nb = align_up(off, 16);
+        off = p->off_nb + sizeof(struct ndisi_nb_priv) + sizeof(NET_BUFFER);
+    }
+    if (data_size) {
+        p->off_mdl = align_up(off, 16);
+        off = p->off_mdl + ndisi_mdl_bytes(data_size);
+    }
+    if (ctx_size) {
+        p->off_ctx = align_up(off, 16);
+        off = p->off_ctx + sizeof(NET_BUFFER_LIST_CONTEXT) + ctx_size;
+    }
+    if (data_size) {
+        p->off_data = align_up(off, 64);
+        off = p->off_data + data_size;
+    }
+    if (ndisi_slab_init(&p->slab, p->label, off, offsetof(struct ndisi_nbl_priv, next),
+                        offsetof(struct ndisi_nbl_priv, where), sizeof(struct ndisi_nbl_priv),
+                        verify) != 0) {
+        ndisi_obj_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+NDIS_HANDLE NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle,
+                                          NET_BUFFER_LIST_POOL_PARAMETERS const *Parameters)
+{
+    static const char ddi[] = "NdisAllocateNetBufferListPool";
+    const NET_BUFFER_LIST_POOL_PARAMETERS *pp = Parameters;
+    struct ndisi_image *img;
+
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, NDISI_NB_RULE))
+        return NULL;
+    if (!pool_owner(NdisHandle, ddi, &img))
+        return NULL;
+    if (!pp) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "Parameters points to NET_BUFFER_LIST_POOL_PARAMETERS",
+                     "Parameters is NULL");
+        return NULL;
+    }
+    if (!pool_header_ok(&pp->Header, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+                        NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, ddi,
+                        "NET_BUFFER_LIST_POOL_PARAMETERS"))
+        return NULL;
+    if (pp->ContextSize % MEMORY_ALLOCATION_ALIGNMENT) {
+        ndisi_report(NDISI_V_PARAMETER, ddi,
+                     "ContextSize must be a multiple of MEMORY_ALLOCATION_ALIGNMENT",
+                     "ContextSize %u is not a multiple of %u", pp->ContextSize,
+                     MEMORY_ALLOCATION_ALIGNMENT);
+        return NULL;
+    }
+    if (pp->DataSize && !pp->fAllocateNetBuffer) {
+        ndisi_report(NDISI_V_PARAMETER, ddi,
+                     "If DataSize is not zero, fAllocateNetBuffer must be set to TRUE",
+                     "DataSize %lu with fAllocateNetBuffer FALSE", (unsigned long)pp->DataSize);
+        return NULL;
+    }
+    if (pp->DataSize > POOL_MAX_DATA_SIZE) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "DataSize: the default data size of the pool",
+                     "DataSize %lu is larger than libndis supports (%u)",
+                     (unsigned long)pp->DataSize, POOL_MAX_DATA_SIZE);
+        return NULL;
+    }
+    /* Flags is not part of revision 1's size: read it only if the caller's Size covers it. */
+    ULONG flags = pp->Header.Size >= RTL_SIZEOF_THROUGH_FIELD(NET_BUFFER_LIST_POOL_PARAMETERS,
+                                                              Flags)
+                      ? pp->Flags
+                      : 0;
+    if (ndisi_fault_fail(NDIS_FAULT_ALLOC_POOL))
+        return NULL;
+    struct ndisi_nbl_pool *p =
+        nbl_pool_create(img, pp->ProtocolId, pp->fAllocateNetBuffer != FALSE, pp->ContextSize,
+                        pp->PoolTag, pp->DataSize, (flags & NET_BUFFER_LIST_POOL_FLAG_VERIFY) != 0,
+                        false);
+    if (p && img)
+        atomic_fetch_add(&img->res[NDISI_RES_NBL_POOL], 1);
+    return p;
+}
+
+VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
+{
+    static const char ddi[] = "NdisFreeNetBufferListPool";
+
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, NDISI_NB_RULE))
+        return;
+    struct ndisi_nbl_pool *p = ndisi_nbl_pool_check(PoolHandle, ddi);
+    if (!p)
+        return;
+    if (p->internal) {
+        ndisi_report(NDISI_V_HANDLE, ddi, "PoolHandle came from NdisAllocateNetBufferListPool",
+                     "%s belongs to NDIS (it holds clones allocated without a pool handle)",
+                     p->label);
+        return;
+    }
+    if (!pool_free_by_owner(p->image, p->label, ddi))
+        return;
+    size_t n = ndisi_slab_destroy(&p->slab);
+    if (n) {
+        ndisi_report(NDISI_V_LEAK, ddi,
+                     "free all the NET_BUFFER_LIST structures in the pool before freeing the pool",
+                     "%s still has %zu NET_BUFFER_LIST structure%s allocated; the pool is not "
+                     "freed",
+                     p->label, n, n == 1 ? "" : "s");
+        return;
+    }
+    if (p->image)
+        atomic_fetch_sub(&p->image->res[NDISI_RES_NBL_POOL], 1);
+    ndisi_obj_free(p);
+}
+
+/* ---- NET_BUFFER pools --------------------------------------------------------- */
+
+static struct ndisi_nb_pool *nb_pool_create(struct ndisi_image *img, ULONG tag, ULONG data_size,
+                                            bool internal)
+{
+    struct ndisi_nb_pool *p = ndisi_obj_alloc(NDISI_OBJ_NB_POOL, sizeof(*p));
+    if (!p)
+        return NULL;
+    char t[5];
+    tag_text(tag, t);
+    snprintf(p->label, sizeof(p->label), "NET_BUFFER pool '%s' of %s", t,
+             ndisi_image_label(img));
+    p->obj.label = p->label;
+    p->image = img;
+    p->internal = internal;
+    p->tag = tag;
+    p->data_size = data_size;
+
+    size_t off = sizeof(struct ndisi_nb_priv) + sizeof(NET_BUFFER);
+    if (data_size) {
+        p->off_mdl = align_up(off, 16);
+        off = p->off_mdl + ndisi_mdl_bytes(data_size);
+        p->off_data = align_up(off, 64);
+        off = p->off_data + data_size;
+    }
+    if (ndisi_slab_init(&p->slab, p->label, off, offsetof(struct ndisi_nb_priv, next),
+                        offsetof(struct ndisi_nb_priv, state), sizeof(struct ndisi_nb_priv),
+                        false) != 0) {
+        ndisi_obj_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
+                                      NET_BUFFER_POOL_PARAMETERS const *Parameters)
+{
+    static const char ddi[] = "NdisAllocateNetBufferPool";
+    struct ndisi_image *img;
+
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, NDISI_NB_RULE))
+        return NULL;
+    if (!pool_owner(NdisHandle, ddi, &img))
+        return NULL;
+    if (!Parameters) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "Parameters points to NET_BUFFER_POOL_PARAMETERS",
+                     "Parameters is NULL");
+        return NULL;
+    }
+    if (!pool_header_ok(&Parameters->Header, NET_BUFFER_POOL_PARAMETERS_REVISION_1,
+                        NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1, ddi,
+                        "NET_BUFFER_POOL_PARAMETERS"))
+        return NULL;
+    if (Parameters->DataSize > POOL_MAX_DATA_SIZE) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "DataSize: the default data size of the pool",
+                     "DataSize %lu is larger than libndis supports (%u)",
+                     (unsigned long)Parameters->DataSize, POOL_MAX_DATA_SIZE);
+        return NULL;
+    }
+    if (ndisi_fault_fail(NDIS_FAULT_ALLOC_POOL))
+        return NULL;
+    struct ndisi_nb_pool *p = nb_pool_create(img, Parameters->PoolTag, Parameters->DataSize, false);
+    if (p && img)
+        atomic_fetch_add(&img->res[NDISI_RES_NB_POOL], 1);
+    return p;
+}
+
+VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
+{
+    static const char ddi[] = "NdisFreeNetBufferPool";
+
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, NDISI_NB_RULE))
+        return;
+    struct ndisi_nb_pool *p = ndisi_nb_pool_check(PoolHandle, ddi);
+    if (!p)
+        return;
+    if (p->internal) {
+        ndisi_report(NDISI_V_HANDLE, ddi, "PoolHandle came from NdisAllocateNetBufferPool",
+                     "%s belongs to NDIS (it holds clones allocated without a pool handle)",
+                     p->label);
+        return;
+    }
+    if (!pool_free_by_owner(p->image, p->label, ddi))
+        return;
+    size_t n = ndisi_slab_destroy(&p->slab);
+    if (n) {
+        ndisi_report(NDISI_V_LEAK, ddi,
+                     "free all the NET_BUFFER structures in a pool before freeing the pool",
+                     "%s still has %zu NET_BUFFER structure%s allocated; the pool is not freed",
+                     p->label, n, n == 1 ? "" : "s");
+        return;
+    }
+    if (p->image)
+        atomic_fetch_sub(&p->image->res[NDISI_RES_NB_POOL], 1);
+    ndisi_obj_free(p);
+}
+
+/* ---- NDIS's own pools for clones ---------------------------------------------- */
+
+static pthread_once_t clone_pools_once = PTHREAD_ONCE_INIT;
+static struct ndisi_nbl_pool *clone_nbl_pool;
+static struct ndisi_nb_pool *clone_nb_pool;
+
+static void clone_pools_init(void)
+{
+    clone_nbl_pool = nbl_pool_create(NULL, NDIS_PROTOCOL_ID_DEFAULT, false, 0, 0x6e6f6c43u /* "Clon" */,
+                                     0, false, true);
+    clone_nb_pool = nb_pool_create(NULL, 0x6e6f6c43u, 0, true);
+}
+
+struct ndisi_nbl_pool *ndisi_clone_nbl_pool(void)
+{
+    pthread_once(&clone_pools_once, clone_pools_init);
+    return clone_nbl_pool;
+}
+
+struct ndisi_nb_pool *ndisi_clone_nb_pool(void)
+{
+    pthread_once(&clone_pools_once, clone_pools_init);
+    return clone_nb_pool;
+}
