@@ -35,14 +35,14 @@ _Static_assert(16 % MEMORY_ALLOCATION_ALIGNMENT == 0,
 
 static const char *const kind_alloc[NDISI_MEM_KIND_COUNT] = {
     [NDISI_MEM_NDIS] = "NdisAllocateMemoryWithTagPriority",
-    [NDISI_MEM_MDL] = "IoAllocateMdl",
+    [NDISI_MEM_MDL] = "NdisAllocateMdl/IoAllocateMdl",
     [NDISI_MEM_STRING] = "RtlAnsiStringToUnicodeString/RtlUnicodeStringToAnsiString",
     [NDISI_MEM_LOOKASIDE] = "NdisAllocateFromNPagedLookasideList",
     [NDISI_MEM_INTERNAL] = "NDIS on the driver's behalf",
 };
 static const char *const kind_free[NDISI_MEM_KIND_COUNT] = {
     [NDISI_MEM_NDIS] = "NdisFreeMemory",
-    [NDISI_MEM_MDL] = "IoFreeMdl",
+    [NDISI_MEM_MDL] = "NdisFreeMdl/IoFreeMdl",
     [NDISI_MEM_STRING] = "RtlFreeUnicodeString/RtlFreeAnsiString",
     [NDISI_MEM_LOOKASIDE] = "NdisFreeToNPagedLookasideList",
     [NDISI_MEM_INTERNAL] = "NDIS",

@@ -27,7 +27,7 @@
 /* Which allocator produced a block, so that the matching free is enforced. */
 enum ndisi_memkind {
     NDISI_MEM_NDIS,      /* NdisAllocateMemoryWithTagPriority / NdisFreeMemory */
-    NDISI_MEM_MDL,       /* IoAllocateMdl / IoFreeMdl */
+    NDISI_MEM_MDL,       /* NdisAllocateMdl, IoAllocateMdl / NdisFreeMdl, IoFreeMdl */
     NDISI_MEM_STRING,    /* Rtl*String allocations / RtlFree*String */
     NDISI_MEM_LOOKASIDE, /* lookaside entries allocated on the driver's behalf */
     NDISI_MEM_INTERNAL,  /* NDIS's own memory charged to a driver */
