@@ -436,6 +436,11 @@ static int classify(struct loader *L, const struct inf_section *ins, struct inf_
                     ins->name);
     if ((rc = check_ranges(L, ins, c)))
         return rc;
+    if (!(ch & NCF_LW_FILTER)) {
+        /* Filter settings mean nothing to other components (FilterType was refused). */
+        c->filter_class = NULL;
+        c->filter_run_type = 0;
+    }
 
     switch (L->cls) {
     case INF_CLASS_NET:

@@ -598,6 +598,14 @@ TEST(protocol_refusals)
             "Ndi CoServices does not list the service Svc");
     gen_bad(gen(INF_CLASS_NETTRANS, R_PROTO R_FTYPE, I_PROTO), inst_line(R_PROTO R_FTYPE),
             "sets FilterType but is not a lightweight filter");
+    /* FilterClass and FilterRunType outside a filter are ignored (found by fuzz_inf:
+     * an unchecked class escaped as if valid). */
+    struct inf_netcomp_list *l = gen_ok(gen(
+        INF_CLASS_NETTRANS, R_PROTO "HKR, Ndi, FilterClass, , comp2ession\n" R_FRUN, I_PROTO));
+    T_EQ(l->v[0].kind, INF_NETCOMP_PROTOCOL);
+    T_ASSERT(l->v[0].filter_class == NULL);
+    T_EQ(l->v[0].filter_run_type, 0);
+    inf_netcomp_free(l);
 }
 
 TEST(service_refusals)
