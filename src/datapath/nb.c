@@ -82,7 +82,7 @@ PNET_BUFFER ndisi_nb_pool_get(struct ndisi_nb_pool *p, uint8_t kind)
     pr->next = NULL;
     atomic_store_explicit(&pr->state, NDISI_NB_ALLOCATED, memory_order_relaxed);
     PNET_BUFFER nb = ndisi_priv_nb(pr);
-    memset(nb, 0, sizeof(*nb));
+    memset(nb, 0, p->zero_len);
     nb->NdisPoolHandle = p;
     return nb;
 }

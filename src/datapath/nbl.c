@@ -92,7 +92,7 @@ PNET_BUFFER_LIST ndisi_nbl_take(struct ndisi_nbl_pool *p)
     pr->next = NULL;
     pr->reserved2 = NULL;
     PNET_BUFFER_LIST nbl = ndisi_priv_nbl(pr);
-    memset(nbl, 0, sizeof(*nbl));
+    memset(nbl, 0, p->zero_len); /* with the preallocated NB and its header, if any */
     nbl->NdisPoolHandle = p;
     if (p->protocol_id)
         NdisSetNetBufferListProtocolId(nbl, p->protocol_id);
@@ -100,23 +100,16 @@ PNET_BUFFER_LIST ndisi_nbl_take(struct ndisi_nbl_pool *p)
     return nbl;
 }
 
-/* The NET_BUFFER preallocated with the NBL (fAllocateNetBuffer pools), reset. */
+/* The NET_BUFFER preallocated with the NBL (fAllocateNetBuffer pools); ndisi_nbl_take cleared it. */
 static PNET_BUFFER nbl_prealloc_nb(struct ndisi_nbl_pool *p, PNET_BUFFER_LIST nbl)
 {
     char *e = nbl_elem(nbl);
     struct ndisi_nb_priv *bp = (struct ndisi_nb_priv *)(e + p->off_nb);
     bp->magic = NDISI_NB_MAGIC;
     bp->kind = NDISI_NBK_NBL;
-    bp->flags = 0;
-    bp->reserved = 0;
-    bp->pool = NULL;
     bp->nbl = nbl;
-    bp->retreat = NULL;
-    bp->owned_mdls = NULL;
-    bp->next = NULL;
     atomic_store_explicit(&bp->state, NDISI_NB_ALLOCATED, memory_order_relaxed);
     PNET_BUFFER nb = ndisi_priv_nb(bp);
-    memset(nb, 0, sizeof(*nb));
     nb->NdisPoolHandle = p;
     nbl->FirstNetBuffer = nb;
     if (p->data_size) {

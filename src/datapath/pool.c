@@ -192,7 +192,7 @@ int ndisi_slab_init(struct ndisi_slab *s, const char *name, size_t elem_size, si
     s->link_off = (uint32_t)link_off;
     s->state_off = (uint32_t)state_off;
     s->poison_off = (uint32_t)poison_off;
-    s->batch = s->elem_size <= 1024 ? 32 : s->elem_size <= 8192 ? 16 : s->elem_size <= 65536 ? 4 : 1;
+    s->batch = s->elem_size <= 4096 ? 32 : s->elem_size <= 16384 ? 16 : s->elem_size <= 65536 ? 4 : 1;
     s->fifo = fifo;
     s->name = name;
     size_t first = (size_t)16384 / s->elem_size;
@@ -616,6 +616,7 @@ static struct ndisi_nbl_pool *nbl_pool_create(struct ndisi_image *img, UCHAR pro
         p->off_nb = align_up(off, 16);
         off = p->off_nb + sizeof(struct ndisi_nb_priv) + sizeof(NET_BUFFER);
     }
+    p->zero_len = (uint32_t)(off - sizeof(struct ndisi_nbl_priv));
     if (data_size) {
         p->off_mdl = align_up(off, 16);
         off = p->off_mdl + ndisi_mdl_bytes(data_size);
@@ -740,6 +741,7 @@ static struct ndisi_nb_pool *nb_pool_create(struct ndisi_image *img, ULONG tag, 
     p->internal = internal;
     p->tag = tag;
     p->data_size = data_size;
+    p->zero_len = sizeof(NET_BUFFER);
 
     size_t off = sizeof(struct ndisi_nb_priv) + sizeof(NET_BUFFER);
     if (data_size) {

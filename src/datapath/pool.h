@@ -34,7 +34,7 @@ struct ndisi_slab_chunk {
 };
 
 struct ndisi_slab {
-    pthread_mutex_t lock;     /* the pool's own lock; guards the fields marked below */
+    /* Read on every allocation and free; written only by ndisi_slab_init. */
     uint64_t gen;             /* process-unique, never 0: tells thread caches apart */
     uint32_t elem_size;       /* bytes per element, a multiple of 64 */
     uint32_t link_off;        /* free-list link (a pointer) inside a free element */
@@ -43,7 +43,9 @@ struct ndisi_slab {
     uint32_t batch;           /* elements moved between a thread cache and the shared list */
     bool fifo;                /* delayed reuse and no thread caches (POOL_FLAG_VERIFY) */
     const char *name;         /* for diagnostics */
-    /* guarded by lock */
+    /* Keeps the fields above off the cache line(s) that refills and flushes write. */
+    char pad[64];
+    pthread_mutex_t lock;     /* the pool's own lock; guards the fields below */
     void *free_head, *free_tail;
     size_t nfree;             /* elements on the shared free list */
     size_t ntotal;            /* elements carved so far */
@@ -123,7 +125,6 @@ bool ndisi_blk_is_live(const void *p);
 
 struct ndisi_nbl_pool {
     struct ndisi_obj obj;           /* NDISI_OBJ_NBL_POOL */
-    struct ndisi_slab slab;
     struct ndisi_image *image;      /* the driver that allocated the pool, or NULL */
     UCHAR protocol_id;              /* NET_BUFFER_LIST_POOL_PARAMETERS.ProtocolId */
     bool with_nb;                   /* fAllocateNetBuffer */
@@ -132,25 +133,34 @@ struct ndisi_nbl_pool {
     USHORT ctx_size;                /* preallocated NET_BUFFER_LIST_CONTEXT data */
     ULONG tag, data_size;
     uint8_t elem_flags;             /* NDISI_NBLF_WITH_NB / _WITH_DATA for every NBL */
+    /*
+     * Bytes cleared at each allocation: the NBL, and for
+     * fAllocateNetBuffer pools the NB header and NB after it, in one go. A
+     * run-time value, so that the compiler calls the C library's vector memset
+     * instead of inlining a slow `rep stos`.
+     */
+    uint32_t zero_len;
     /* Offsets inside an element, which starts with struct ndisi_nbl_priv. */
     uint32_t off_nb;                /* struct ndisi_nb_priv, then the NET_BUFFER */
     uint32_t off_mdl;               /* struct MDL + PFN array (data pools) */
     uint32_t off_ctx;               /* NET_BUFFER_LIST_CONTEXT + ctx_size */
     uint32_t off_data;              /* data_size bytes */
     char label[64];
+    struct ndisi_slab slab;         /* last: its locked part is on lines of its own */
 };
 
 /* ---- NET_BUFFER pools (NdisAllocateNetBufferPool) -------------------------- */
 
 struct ndisi_nb_pool {
     struct ndisi_obj obj;           /* NDISI_OBJ_NB_POOL */
-    struct ndisi_slab slab;
     struct ndisi_image *image;
     bool internal;                  /* NDIS's own pool for clones */
     ULONG tag, data_size;
+    uint32_t zero_len;              /* sizeof(NET_BUFFER), as a run-time value (see above) */
     /* Offsets inside an element, which starts with struct ndisi_nb_priv. */
     uint32_t off_mdl, off_data;
     char label[64];
+    struct ndisi_slab slab;         /* last (see struct ndisi_nbl_pool) */
 };
 
 /* NDIS's own pools for clones allocated without pool handles (created on first use). */
