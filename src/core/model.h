@@ -23,6 +23,7 @@
 #include "core/cbctx.h"
 #include "core/fsm.h"
 #include "core/obj.h"
+#include "core/rcu.h"
 #include "core/wait.h"
 #include "ndishost.h"
 #include "os/memacct.h"
@@ -61,6 +62,9 @@ struct ndis_host {
     pthread_mutex_t lock;         /* guards the lists below and every object name */
     LIST_ENTRY images;            /* struct ndisi_image.link */
     LIST_ENTRY adapters;          /* struct ndisi_adapter.host_link */
+    LIST_ENTRY disabled_bindings; /* bindcfg.c */
+    char filter_seq[64][NDISI_NAME_MAX]; /* UniqueNames in installation order (filter.c) */
+    unsigned nfilter_seq;
     struct ndisi_pnp pnp;
     struct ndisi_waitq wq;        /* wakes every bounded wait of this instance */
     unsigned wait_timeout_ms;     /* bound of every wait on a driver */
@@ -94,6 +98,7 @@ struct ndisi_image {
     char name[NDISI_NAME_MAX];
     enum ndisi_image_state state;
     DRIVER_OBJECT drvobj;              /* drvobj.DriverSection points back here */
+    DRIVER_EXTENSION drvext;
     UNICODE_STRING regpath;
     WCHAR regpath_buf[160];
     WCHAR name_buf[NDISI_NAME_MAX];
@@ -102,6 +107,8 @@ struct ndisi_image {
     ndis_driver_config cfg;            /* bind rules (INF-derived or defaults) */
     struct ndisi_range upper, lower;   /* Ndi\Interfaces UpperRange / LowerRange */
     struct ndisi_range filter_media;   /* FilterMediaTypes */
+    char filter_class[32];             /* FilterClass */
+    char service[NDISI_NAME_MAX];      /* service name (Ndi\\Service) */
     struct ndisi_miniport_driver *miniport; /* registered, else NULL */
     struct ndisi_protocol *protocol;
     struct ndisi_filter_driver *filter;
@@ -130,11 +137,18 @@ enum ndisi_adapter_event {
 };
 extern const struct ndisi_fsm ndisi_adapter_fsm;
 
-/* Per-adapter state of NDIS's Ethernet filter library (xfilter.c). */
-struct ndisi_xfilter {
-    ULONG packet_filter;          /* OR of every binding's filter (what the miniport has) */
-    unsigned nmcast;              /* union of every binding's multicast list */
-    UCHAR mcast[32][6];
+/*
+ * A receive filter (NDIS's Ethernet filter library, xfilter.c): a binding's
+ * OID_GEN_CURRENT_PACKET_FILTER and OID_802_3_MULTICAST_LIST, or for an
+ * adapter the union of its bindings' (what the miniport is given). Immutable
+ * once published: the OID path replaces the pointer and frees the old one
+ * after an RCU grace period, so the receive path reads it without locks.
+ */
+#define NDISI_MAX_MCAST 32
+struct ndisi_rxfilter {
+    ULONG packet_filter;
+    unsigned nmcast;
+    UCHAR mcast[NDISI_MAX_MCAST][6];
 };
 
 struct ndisi_adapter {
@@ -149,8 +163,12 @@ struct ndisi_adapter {
     NDIS_HANDLE ctx;                       /* MiniportAdapterContext */
     NET_IFINDEX ifindex;
     NET_LUID luid;
-    ndis_adapter_config cfg;
+    ndis_adapter_config cfg;               /* pointers cleared; copies below */
+    char ifname[NDISI_NAME_MAX];           /* "*IfName" from the host */
+    UCHAR cfg_mac[6];                      /* "NetworkAddress" from the host */
+    bool have_cfg_mac;
     bool removing;                         /* remove requested (no new binds) */
+    bool host_paused;                      /* paused by the host: stays paused */
     bool surprise_removed;
 
     /* Attributes set by NdisMSetMiniportAttributes during MiniportInitializeEx. */
@@ -167,22 +185,29 @@ struct ndisi_adapter {
     /* Pause/restart/reset completions (NdisMPauseComplete ...). */
     struct ndisi_completion pause_done, restart_done, reset_done;
 
-    /* Stack: filter modules bottom (next to the miniport) to top. */
+    /* Stack: filter modules bottom (next to the miniport) to top. The PnP worker
+       changes the module and binding lists under stack_lock (write); the status
+       path reads them under it (read). The receive path uses rx_opens instead. */
+    pthread_rwlock_t stack_lock;
     struct ndisi_filter_module *mod_bottom, *mod_top;
     LIST_ENTRY opens;                      /* ndisi_open.adapter_link */
     unsigned nopens;
 
     /* Data-path routing, recomputed only while the stack is paused (stack.c). */
-    struct ndisi_filter_module *send_top;  /* first send layer under the protocols; NULL = miniport */
-    struct ndisi_filter_module *recv_bottom; /* first receive layer above the miniport; NULL = protocols */
-    struct ndisi_open *_Atomic *rx_opens;  /* Running bindings, NULL-terminated snapshot */
+    struct ndisi_filter_module *send_top;        /* top module with a send path; NULL = miniport */
+    struct ndisi_filter_module *complete_bottom; /* bottom module with a send path; NULL = protocols */
+    struct ndisi_filter_module *recv_bottom;     /* bottom module with a receive path; NULL = protocols */
+    struct ndisi_filter_module *return_top;      /* top module with a receive path; NULL = miniport */
+    struct ndisi_open **_Atomic rx_opens;  /* Running bindings, NULL-terminated; RCU below */
+    struct ndisi_rcu rx_rcu;               /* grace period for rx_opens */
 
     /* Work in flight at the miniport edge. */
     struct ndisi_drain mp_sends;           /* NBLs given to MiniportSendNetBufferLists */
     struct ndisi_drain mp_recvs;           /* NBLs indicated and not yet returned */
     struct ndisi_drain oids;               /* OID requests in the miniport */
 
-    struct ndisi_xfilter xf;               /* guarded by the OID path (oid.c) */
+    struct ndisi_rxfilter *_Atomic rxf;    /* union of the bindings' filters (oid.c) */
+    ULONG max_lookahead;                   /* largest binding lookahead given to the miniport */
     pthread_mutex_t oid_lock;              /* serializes OID requests to the miniport */
     LIST_ENTRY oid_queue;
     struct ndisi_oid_req *oid_current;
@@ -199,6 +224,7 @@ struct ndisi_protocol {
     NDIS_PROTOCOL_DRIVER_CHARACTERISTICS chars;
     NDIS_HANDLE context;                   /* ProtocolDriverContext */
     char name[NDISI_NAME_MAX];             /* chars.Name, in UTF-8 */
+    UNICODE_STRING name_str;               /* chars.Name, NDIS's copy */
     WCHAR name_buf[NDISI_NAME_MAX];
     LIST_ENTRY opens;                      /* ndisi_open.proto_link */
     bool deregistering;
@@ -239,18 +265,23 @@ struct ndisi_open {
     struct ndisi_drain tx;                 /* NBLs sent and not completed */
     struct ndisi_drain rx;                 /* NBLs indicated and not returned */
     struct ndisi_drain oids;               /* OID requests outstanding */
-    ULONG packet_filter;                   /* this binding's OID_GEN_CURRENT_PACKET_FILTER */
-    unsigned nmcast;
-    UCHAR mcast[32][6];
-    ULONG lookahead;
+    struct ndisi_rxfilter *_Atomic rxf;    /* this binding's packet filter and multicast list */
+    ULONG lookahead;                       /* this binding's OID_GEN_CURRENT_LOOKAHEAD */
+    NDIS_MEDIUM medium;                    /* selected in NdisOpenAdapterEx */
 };
 
 /* ---- filter drivers and modules (filter.c) -------------------------------- */
 
 enum ndisi_module_state {
     NDISI_MS_DETACHED, NDISI_MS_ATTACHING, NDISI_MS_PAUSED, NDISI_MS_RESTARTING,
-    NDISI_MS_RUNNING, NDISI_MS_PAUSING, NDISI_MS_DETACHING, NDISI_MS_COUNT
+    NDISI_MS_RUNNING, NDISI_MS_PAUSING, NDISI_MS_COUNT
 };
+enum ndisi_module_event {
+    NDISI_ME_ATTACH, NDISI_ME_ATTACH_COMPLETE, NDISI_ME_DETACH, NDISI_ME_RESTART,
+    NDISI_ME_RESTART_COMPLETE, NDISI_ME_PAUSE, NDISI_ME_PAUSE_COMPLETE, NDISI_ME_ATTACH_FAILED,
+    NDISI_ME_RESTART_FAILED, NDISI_ME_COUNT
+};
+extern const struct ndisi_fsm ndisi_module_fsm;
 
 struct ndisi_filter_driver {
     struct ndisi_obj obj;
@@ -258,8 +289,12 @@ struct ndisi_filter_driver {
     NDIS_FILTER_DRIVER_CHARACTERISTICS chars;
     NDIS_HANDLE context;                   /* FilterDriverContext */
     char friendly[NDISI_NAME_MAX], unique[NDISI_NAME_MAX], service[NDISI_NAME_MAX];
+    UNICODE_STRING unique_str;             /* FilterModuleGuidName given to FilterAttach */
+    WCHAR unique_buf[NDISI_NAME_MAX];
+    unsigned install_seq;                  /* order of first registration (monitoring filters) */
+    NDIS_FILTER_PARTIAL_CHARACTERISTICS dflt; /* data handlers for new modules */
     LIST_ENTRY modules;                    /* ndisi_filter_module.drv_link */
-    bool deregistering;
+    bool deregistering, in_set_options;
 };
 
 struct ndisi_filter_module {
@@ -271,8 +306,7 @@ struct ndisi_filter_module {
     char label[2 * NDISI_NAME_MAX + 4];
     atomic_int state;                      /* enum ndisi_module_state */
     NDIS_HANDLE ctx;                       /* FilterModuleContext */
-    bool attributes_set;
-    ULONG filter_class_order;
+    bool attributes_set, in_attach, in_set_module_options;
     /* Handlers in force (characteristics, overridden by NdisSetOptionalHandlers
        / FilterSetModuleOptions); a NULL pair means the path bypasses the module. */
     FILTER_SEND_NET_BUFFER_LISTS_HANDLER send;

@@ -107,8 +107,33 @@ static bool drain_empty(void *ctx)
 bool ndisi_drain_wait(struct ndisi_drain *d, struct ndisi_waitq *wq, const char *what,
                       ndisi_describe_fn describe, void *dctx, unsigned timeout_ms)
 {
-    atomic_fetch_add(&d->waiters, 1);
-    bool ok = ndisi_wait_for(wq, drain_empty, d, describe, dctx, what, timeout_ms);
-    atomic_fetch_sub(&d->waiters, 1);
+    return ndisi_drains_wait(&d, 1, wq, what, describe, dctx, timeout_ms);
+}
+
+struct drains {
+    struct ndisi_drain *const *ds;
+    unsigned n;
+};
+
+static bool drains_empty(void *ctx)
+{
+    struct drains *d = ctx;
+    for (unsigned i = 0; i < d->n; i++)
+        if (!drain_empty(d->ds[i]))
+            return false;
+    return true;
+}
+
+bool ndisi_drains_wait(struct ndisi_drain *const *ds, unsigned n, struct ndisi_waitq *wq,
+                       const char *what, ndisi_describe_fn describe, void *dctx,
+                       unsigned timeout_ms)
+{
+    /* Announce the waiter first: a decrement to zero after this wakes us. */
+    for (unsigned i = 0; i < n; i++)
+        atomic_fetch_add(&ds[i]->waiters, 1);
+    struct drains d = {ds, n};
+    bool ok = ndisi_wait_for(wq, drains_empty, &d, describe, dctx, what, timeout_ms);
+    for (unsigned i = 0; i < n; i++)
+        atomic_fetch_sub(&ds[i]->waiters, 1);
     return ok;
 }

@@ -84,6 +84,10 @@ static inline long ndisi_drain_count(struct ndisi_drain *d)
 
 bool ndisi_drain_wait(struct ndisi_drain *d, struct ndisi_waitq *wq, const char *what,
                       ndisi_describe_fn describe, void *dctx, unsigned timeout_ms);
+/* Waits until every one of n drains is empty (a NULL-free array). */
+bool ndisi_drains_wait(struct ndisi_drain *const *ds, unsigned n, struct ndisi_waitq *wq,
+                       const char *what, ndisi_describe_fn describe, void *dctx,
+                       unsigned timeout_ms);
 
 /* Monotonic clock in milliseconds and nanoseconds. */
 unsigned long long ndisi_now_ms(void);

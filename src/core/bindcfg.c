@@ -1,0 +1,138 @@
+/*
+ * bindcfg.c - bindings the operator disabled (the role of unchecking a protocol
+ * in an adapter's properties on Windows). A disabled binding is unbound and is
+ * not offered to ProtocolBindAdapterEx again until it is enabled.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "core/core.h"
+#include "core/verifier.h"
+
+struct disabled_binding {
+    LIST_ENTRY link;
+    char protocol[NDISI_NAME_MAX];
+    char adapter[NDISI_NAME_MAX];
+};
+
+static struct disabled_binding *find_disabled(struct ndis_host *h, const char *protocol,
+                                              const char *adapter)
+{
+    for (LIST_ENTRY *e = h->disabled_bindings.Flink; e != &h->disabled_bindings; e = e->Flink) {
+        struct disabled_binding *d = CONTAINING_RECORD(e, struct disabled_binding, link);
+        if (strcasecmp(d->protocol, protocol) == 0 && strcasecmp(d->adapter, adapter) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+bool ndisi_binding_disabled(struct ndis_host *h, const char *protocol, const char *adapter)
+{
+    pthread_mutex_lock(&h->lock);
+    bool r = find_disabled(h, protocol, adapter) != NULL;
+    pthread_mutex_unlock(&h->lock);
+    return r;
+}
+
+void ndisi_bindcfg_clear(struct ndis_host *h)
+{
+    pthread_mutex_lock(&h->lock);
+    while (!IsListEmpty(&h->disabled_bindings))
+        free(CONTAINING_RECORD(RemoveHeadList(&h->disabled_bindings), struct disabled_binding,
+                               link));
+    pthread_mutex_unlock(&h->lock);
+}
+
+unsigned ndisi_bindcfg_list(struct ndis_host *h, ndis_binding_info *out, unsigned max,
+                            unsigned start)
+{
+    unsigned n = start;
+    for (LIST_ENTRY *e = h->disabled_bindings.Flink; e != &h->disabled_bindings;
+         e = e->Flink, n++) {
+        struct disabled_binding *d = CONTAINING_RECORD(e, struct disabled_binding, link);
+        if (n >= max)
+            continue;
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].protocol, sizeof(out[n].protocol), "%s", d->protocol);
+        snprintf(out[n].adapter, sizeof(out[n].adapter), "%s", d->adapter);
+        snprintf(out[n].state, sizeof(out[n].state), "Disabled");
+        out[n].enabled = false;
+    }
+    return n;
+}
+
+struct bindcfg_req {
+    struct ndisi_req r;
+    char protocol[NDISI_NAME_MAX];
+    char adapter[NDISI_NAME_MAX];
+    bool enable;
+};
+
+static struct ndisi_protocol *protocol_by_name(struct ndis_host *h, const char *name)
+{
+    for (LIST_ENTRY *e = h->images.Flink; e != &h->images; e = e->Flink) {
+        struct ndisi_image *img = CONTAINING_RECORD(e, struct ndisi_image, link);
+        if (img->protocol && strcasecmp(img->protocol->name, name) == 0)
+            return img->protocol;
+    }
+    return NULL;
+}
+
+static void bindcfg_op(struct ndis_host *h, struct ndisi_req *r)
+{
+    struct bindcfg_req *br = (struct bindcfg_req *)r;
+    pthread_mutex_lock(&h->lock);
+    struct disabled_binding *d = find_disabled(h, br->protocol, br->adapter);
+    struct ndisi_protocol *p = protocol_by_name(h, br->protocol);
+    struct ndisi_adapter *a = ndisi_find_adapter(h, br->adapter);
+    if (br->enable && d) {
+        RemoveEntryList(&d->link);
+        free(d);
+    } else if (!br->enable && !d) {
+        d = calloc(1, sizeof(*d));
+        if (d) {
+            snprintf(d->protocol, sizeof(d->protocol), "%s", br->protocol);
+            snprintf(d->adapter, sizeof(d->adapter), "%s", br->adapter);
+            InsertTailList(&h->disabled_bindings, &d->link);
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (!br->enable && !d) {
+        r->result = -ENOMEM;
+        return;
+    }
+    if (!p || !a)
+        return; /* remembered for when they appear */
+    if (br->enable) {
+        ndisi_bind_protocol_all(p);
+        return;
+    }
+    for (LIST_ENTRY *e = p->opens.Flink; e != &p->opens; e = e->Flink) {
+        struct ndisi_open *o = CONTAINING_RECORD(e, struct ndisi_open, proto_link);
+        if (o->adapter == a) {
+            ndisi_open_unbind(o);
+            break;
+        }
+    }
+}
+
+int ndis_host_set_binding_enabled(ndis_host *h, const char *protocol, const char *adapter,
+                                  bool enabled)
+{
+    if (!ndisi_obj_check(h, NDISI_OBJ_HOST, "ndis_host_set_binding_enabled", "h") ||
+        !protocol || !adapter || strlen(protocol) >= NDISI_NAME_MAX ||
+        strlen(adapter) >= NDISI_NAME_MAX)
+        return -EINVAL;
+    struct bindcfg_req *br = ndisi_req_new(sizeof(*br), bindcfg_op);
+    if (!br)
+        return -ENOMEM;
+    snprintf(br->protocol, sizeof(br->protocol), "%s", protocol);
+    snprintf(br->adapter, sizeof(br->adapter), "%s", adapter);
+    br->enable = enabled;
+    char what[200];
+    snprintf(what, sizeof(what), "%s binding %s->%s", enabled ? "enable" : "disable", protocol,
+             adapter);
+    return ndisi_req_run(h, &br->r, what);
+}

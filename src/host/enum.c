@@ -1,0 +1,139 @@
+/* enum.c - listing drivers, adapters, bindings and filter modules (host API). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core.h"
+
+static void copy_name(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src);
+}
+
+int ndis_host_list_drivers(ndis_host *h, ndis_driver_info *out, unsigned max, unsigned *count)
+{
+    if (!h || !count || (max && !out))
+        return -EINVAL;
+    unsigned n = 0;
+    pthread_mutex_lock(&h->lock);
+    for (LIST_ENTRY *e = h->images.Flink; e != &h->images; e = e->Flink, n++) {
+        struct ndisi_image *img = CONTAINING_RECORD(e, struct ndisi_image, link);
+        if (n >= max)
+            continue;
+        ndis_driver_info *d = &out[n];
+        memset(d, 0, sizeof(*d));
+        copy_name(d->name, sizeof(d->name), img->name);
+        if (img->miniport) {
+            d->kinds |= NDIS_DRIVER_KIND_MINIPORT;
+            for (LIST_ENTRY *a = img->miniport->adapters.Flink; a != &img->miniport->adapters;
+                 a = a->Flink)
+                d->adapters++;
+        }
+        if (img->protocol) {
+            d->kinds |= NDIS_DRIVER_KIND_PROTOCOL;
+            for (LIST_ENTRY *o = img->protocol->opens.Flink; o != &img->protocol->opens;
+                 o = o->Flink)
+                d->bindings++;
+        }
+        if (img->filter) {
+            d->kinds |= NDIS_DRIVER_KIND_FILTER;
+            for (LIST_ENTRY *m = img->filter->modules.Flink; m != &img->filter->modules;
+                 m = m->Flink)
+                d->modules++;
+        }
+        ndisi_memacct_totals(&img->mem, &d->mem_bytes, &d->mem_allocs);
+    }
+    pthread_mutex_unlock(&h->lock);
+    *count = n;
+    return 0;
+}
+
+int ndis_host_list_adapters(ndis_host *h, ndis_adapter_info *out, unsigned max, unsigned *count)
+{
+    if (!h || !count || (max && !out))
+        return -EINVAL;
+    unsigned n = 0;
+    pthread_mutex_lock(&h->lock);
+    for (LIST_ENTRY *e = h->adapters.Flink; e != &h->adapters; e = e->Flink, n++) {
+        struct ndisi_adapter *a = CONTAINING_RECORD(e, struct ndisi_adapter, host_link);
+        if (n >= max)
+            continue;
+        ndis_adapter_info *d = &out[n];
+        memset(d, 0, sizeof(*d));
+        copy_name(d->name, sizeof(d->name), a->name);
+        copy_name(d->driver, sizeof(d->driver), a->miniport->image->name);
+        copy_name(d->state, sizeof(d->state), ndisi_adapter_state_name(a));
+        d->medium = (unsigned)a->gen_attrs.MediaType;
+        memcpy(d->mac, a->gen_attrs.CurrentMacAddress, 6);
+        pthread_mutex_lock(&a->link_lock);
+        d->link_up = a->link.MediaConnectState == MediaConnectStateConnected;
+        d->link_speed = a->link.XmitLinkSpeed == NDIS_LINK_SPEED_UNKNOWN ? 0 : a->link.XmitLinkSpeed;
+        pthread_mutex_unlock(&a->link_lock);
+        d->mtu = a->gen_attrs.MtuSize;
+        d->ifindex = a->ifindex;
+        d->bindings = a->nopens;
+        for (struct ndisi_filter_module *m = a->mod_bottom; m; m = m->above)
+            d->modules++;
+        d->sent = atomic_load(&a->stat_sent);
+        d->send_completed = atomic_load(&a->stat_send_complete);
+        d->indicated = atomic_load(&a->stat_indicated);
+        d->returned = atomic_load(&a->stat_returned);
+    }
+    pthread_mutex_unlock(&h->lock);
+    *count = n;
+    return 0;
+}
+
+int ndis_host_list_bindings(ndis_host *h, ndis_binding_info *out, unsigned max, unsigned *count)
+{
+    if (!h || !count || (max && !out))
+        return -EINVAL;
+    unsigned n = 0;
+    pthread_mutex_lock(&h->lock);
+    for (LIST_ENTRY *e = h->adapters.Flink; e != &h->adapters; e = e->Flink) {
+        struct ndisi_adapter *a = CONTAINING_RECORD(e, struct ndisi_adapter, host_link);
+        for (LIST_ENTRY *oe = a->opens.Flink; oe != &a->opens; oe = oe->Flink, n++) {
+            struct ndisi_open *o = CONTAINING_RECORD(oe, struct ndisi_open, adapter_link);
+            if (n >= max)
+                continue;
+            ndis_binding_info *d = &out[n];
+            memset(d, 0, sizeof(*d));
+            copy_name(d->protocol, sizeof(d->protocol), o->protocol->name);
+            copy_name(d->adapter, sizeof(d->adapter), a->name);
+            copy_name(d->state, sizeof(d->state), ndisi_open_state_name(o));
+            d->enabled = o->enabled;
+        }
+    }
+    n = ndisi_bindcfg_list(h, out, max, n);
+    pthread_mutex_unlock(&h->lock);
+    *count = n;
+    return 0;
+}
+
+int ndis_host_list_modules(ndis_host *h, const char *adapter, ndis_module_info *out,
+                           unsigned max, unsigned *count)
+{
+    if (!h || !count || (max && !out))
+        return -EINVAL;
+    unsigned n = 0;
+    pthread_mutex_lock(&h->lock);
+    for (LIST_ENTRY *e = h->adapters.Flink; e != &h->adapters; e = e->Flink) {
+        struct ndisi_adapter *a = CONTAINING_RECORD(e, struct ndisi_adapter, host_link);
+        if (adapter && strcmp(adapter, a->name) != 0)
+            continue;
+        unsigned pos = 0;
+        for (struct ndisi_filter_module *m = a->mod_bottom; m; m = m->above, pos++, n++) {
+            if (n >= max)
+                continue;
+            ndis_module_info *d = &out[n];
+            memset(d, 0, sizeof(*d));
+            copy_name(d->filter, sizeof(d->filter), m->driver->image->name);
+            copy_name(d->adapter, sizeof(d->adapter), a->name);
+            copy_name(d->state, sizeof(d->state), ndisi_module_state_name(m));
+            d->position = pos;
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    *count = n;
+    return 0;
+}
