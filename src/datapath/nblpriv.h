@@ -17,6 +17,7 @@
 #define NDISI_NBLPRIV_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ndis.h>
@@ -38,6 +39,8 @@ enum ndisi_nbl_where {
 #define NDISI_NBLF_CLONE 0x01u     /* from NdisAllocateCloneNetBufferList */
 #define NDISI_NBLF_WITH_NB 0x02u   /* allocated with its NET_BUFFER (fAllocateNetBuffer) */
 #define NDISI_NBLF_WITH_DATA 0x04u /* ... and an MDL and data buffer (DataSize) */
+#define NDISI_NBLF_RXCLONE 0x08u   /* NDIS's clone for a second receiving binding (rxclone.c);
+                                      reserved2 points to the original */
 
 struct ndisi_nbl_priv {
     uint32_t magic;                /* NDISI_NBL_MAGIC while allocated or cached */

@@ -1,0 +1,505 @@
+/*
+ * receive.c - the receive path: NdisMIndicateReceiveNetBufferLists, up through
+ * every filter module whose receive path is enabled (FilterReceiveNetBufferLists
+ * / NdisFIndicateReceiveNetBufferLists), to ProtocolReceiveNetBufferLists of
+ * every Running binding whose packet filter accepts the frame; returns back down
+ * (NdisReturnNetBufferLists, FilterReturnNetBufferLists / NdisFReturnNetBufferLists)
+ * to MiniportReturnNetBufferLists, exactly once per NBL, after every binding that
+ * received it returned it.
+ *
+ * "NDIS passes a subset of the list that includes only the NET_BUFFER_LIST
+ * structures that are associated with the correct binding to each protocol
+ * driver" (concepts/receiving-network-data.md). An NBL has one Next link, so an
+ * NBL that several bindings receive (without NDIS_RECEIVE_FLAGS_RESOURCES) goes
+ * as itself to the first and as an NDIS clone sharing its data to each other one
+ * ("NDIS could copy a NET_BUFFER_LIST structure ... and indicate the copy");
+ * the original returns to the miniport when the last of them is returned.
+ *
+ * A layer that is not Running (a paused module, no running binding) does not
+ * receive: NDIS hands such NBLs straight back to the layer that indicated them.
+ */
+#include <string.h>
+
+#include "core/core.h"
+#include "core/verifier.h"
+#include "datapath/datapath.h"
+#include "datapath/nblpriv.h"
+#include "datapath/rxclone.h"
+
+#define RULE_P "Irql_Protocol_Driver_Function"
+#define RULE_M "Irql_Miniport_Driver_Function"
+#define RULE_F "Irql_Filter_Driver_Function"
+#define MAX_RX_OPENS 64
+#define RX_BATCH 256
+
+static inline bool at_dispatch(void)
+{
+    return ndisi_cur_irql >= DISPATCH_LEVEL;
+}
+
+static inline ULONG return_flags(void)
+{
+    return at_dispatch() ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0;
+}
+
+/* ---- returns: down to the layer that indicated ----------------------------------- */
+
+static void return_to_miniport(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG n,
+                               ULONG flags)
+{
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
+        ndisi_nbl_priv(x)->where = NDISI_NBL_OWNED;
+    atomic_fetch_add_explicit(&a->stat_returned, n, memory_order_relaxed);
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, a->miniport->image, "MiniportReturnNetBufferLists", a->name,
+                   NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
+    a->miniport->chars.ReturnNetBufferListsHandler(a->ctx, nbls, flags);
+    ndisi_cb_leave(&f);
+    ndisi_drain_sub(&a->mp_recvs, n, &a->host->wq);
+}
+
+static void return_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls, ULONG n,
+                             ULONG flags)
+{
+    struct ndisi_image *me = m->driver->image;
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (p->owner == me)
+            p->where = NDISI_NBL_OWNED;
+    }
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, me, "FilterReturnNetBufferLists", m->label, NDISI_CB_NDIS_ENTRY,
+                   NDISI_IRQL_SAME);
+    m->ret(m->ctx, nbls, flags);
+    ndisi_cb_leave(&f);
+    ndisi_drain_sub(&m->rx, n, &m->adapter->host->wq);
+}
+
+/* Returns a chain to the first return layer at or below m (NULL: the miniport). */
+static void return_down(struct ndisi_adapter *a, struct ndisi_filter_module *m,
+                        PNET_BUFFER_LIST nbls, ULONG n, ULONG flags)
+{
+    if (m)
+        return_to_module(m, nbls, n, flags);
+    else
+        return_to_miniport(a, nbls, n, flags);
+}
+
+/* The return layer for NBLs that arrived at the layer above `from` (NULL: miniport). */
+static struct ndisi_filter_module *return_layer_below(struct ndisi_adapter *a,
+                                                      struct ndisi_filter_module *from)
+{
+    (void)a;
+    struct ndisi_filter_module *m = from;
+    while (m && !m->ret)
+        m = m->below;
+    return m;
+}
+
+/* NBLs that no layer above `from` takes go straight back to it. */
+static void refuse(struct ndisi_adapter *a, struct ndisi_filter_module *from,
+                   PNET_BUFFER_LIST nbls, ULONG n, ULONG flags)
+{
+    if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
+        return; /* ownership goes back when the indication returns */
+    return_down(a, return_layer_below(a, from), nbls, n, return_flags());
+}
+
+/* ---- protocol edge ------------------------------------------------------------------ */
+
+static void deliver_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,
+                            ULONG n, ULONG flags)
+{
+    struct ndisi_protocol *p = o->protocol;
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, p->image, "ProtocolReceiveNetBufferLists", o->label,
+                   NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
+    p->chars.ReceiveNetBufferListsHandler(o->ctx, nbls, port, n, flags);
+    ndisi_cb_leave(&f);
+}
+
+static bool open_running(struct ndisi_open *o)
+{
+    return atomic_load(&o->state) == NDISI_OS_RUNNING;
+}
+
+/* Chains x[0..n) through Next. */
+static PNET_BUFFER_LIST relink(PNET_BUFFER_LIST *x, unsigned n)
+{
+    for (unsigned i = 0; i + 1 < n; i++)
+        x[i]->Next = x[i + 1];
+    if (n)
+        x[n - 1]->Next = NULL;
+    return n ? x[0] : NULL;
+}
+
+/*
+ * One batch (at most RX_BATCH NBLs, linked) to several bindings, or to a binding
+ * whose packet filter must be applied frame by frame.
+ */
+static void rx_batch_general(struct ndisi_adapter *a, struct ndisi_filter_module *from,
+                             struct ndisi_open **cand, unsigned k, PNET_BUFFER_LIST nbls,
+                             NDIS_PORT_NUMBER port, ULONG flags)
+{
+    PNET_BUFFER_LIST orig[RX_BATCH], sub[RX_BATCH];
+    uint64_t acc[RX_BATCH];
+    unsigned n = 0;
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
+        orig[n++] = x;
+    for (unsigned i = 0; i < n; i++) {
+        acc[i] = 0;
+        for (unsigned j = 0; j < k; j++)
+            if (ndisi_xfilter_match(cand[j], orig[i]))
+                acc[i] |= 1ull << j;
+    }
+    bool resources = flags & NDIS_RECEIVE_FLAGS_RESOURCES;
+    if (resources) {
+        /* Nothing can be kept: each binding gets its subset in turn, and the
+           indicating driver gets its own list back intact. */
+        for (unsigned j = 0; j < k; j++) {
+            unsigned m = 0;
+            for (unsigned i = 0; i < n; i++)
+                if (acc[i] & (1ull << j))
+                    sub[m++] = orig[i];
+            if (!m)
+                continue;
+            struct ndisi_open *o = cand[j];
+            ndisi_drain_add(&o->rx, m);
+            if (open_running(o))
+                deliver_to_open(o, relink(sub, m), port, m, flags);
+            ndisi_drain_sub(&o->rx, m, &a->host->wq);
+        }
+        relink(orig, n);
+        return;
+    }
+    /* Reference counts first: a binding may return NBLs before the others got them. */
+    unsigned nrefuse = 0;
+    for (unsigned i = 0; i < n; i++) {
+        int refs = __builtin_popcountll(acc[i]);
+        atomic_store_explicit(&ndisi_nbl_priv(orig[i])->refs, refs + 1, memory_order_relaxed);
+    }
+    bool first_done[RX_BATCH];
+    memset(first_done, 0, sizeof(bool) * n);
+    for (unsigned j = 0; j < k; j++) {
+        struct ndisi_open *o = cand[j];
+        unsigned m = 0;
+        for (unsigned i = 0; i < n; i++) {
+            if (!(acc[i] & (1ull << j)))
+                continue;
+            if (!first_done[i]) {
+                first_done[i] = true;
+                sub[m++] = orig[i];
+                continue;
+            }
+            PNET_BUFFER_LIST c = ndisi_rxclone_get(a, orig[i]);
+            if (c)
+                sub[m++] = c;
+            else
+                ndisi_rx_release(a, orig[i]); /* this binding misses it: out of memory */
+        }
+        if (!m)
+            continue;
+        ndisi_drain_add(&o->rx, m);
+        if (open_running(o)) {
+            deliver_to_open(o, relink(sub, m), port, m, flags);
+        } else {
+            /* Paused between the check and the delivery: the binding never saw them. */
+            ndisi_drain_sub(&o->rx, m, &a->host->wq);
+            for (unsigned i = 0; i < m; i++)
+                ndisi_rx_release_any(a, sub[i]);
+        }
+    }
+    /* Drop NDIS's own reference; NBLs nobody took go back at once. */
+    PNET_BUFFER_LIST back[RX_BATCH];
+    for (unsigned i = 0; i < n; i++)
+        if (atomic_fetch_sub(&ndisi_nbl_priv(orig[i])->refs, 1) == 1)
+            back[nrefuse++] = orig[i];
+    if (nrefuse)
+        return_down(a, return_layer_below(a, from), relink(back, nrefuse), nrefuse,
+                    return_flags());
+}
+
+static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module *from,
+                            PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port, ULONG n, ULONG flags)
+{
+    unsigned e = ndisi_rcu_enter(&a->rx_rcu);
+    struct ndisi_open **opens = atomic_load(&a->rx_opens);
+    struct ndisi_open *cand[MAX_RX_OPENS];
+    unsigned k = 0;
+    for (unsigned i = 0; opens && opens[i] && k < MAX_RX_OPENS; i++)
+        if (open_running(opens[i]))
+            cand[k++] = opens[i];
+
+    if (k == 0) {
+        ndisi_rcu_leave(&a->rx_rcu, e);
+        refuse(a, from, nbls, n, flags);
+        return;
+    }
+    if (k == 1 && ndisi_xfilter_takes_all(cand[0], a)) {
+        /* The common case: one binding that wants everything the miniport indicates. */
+        struct ndisi_open *o = cand[0];
+        ndisi_drain_add(&o->rx, n);
+        if (__builtin_expect(!open_running(o), 0)) {
+            ndisi_drain_sub(&o->rx, n, &a->host->wq);
+            ndisi_rcu_leave(&a->rx_rcu, e);
+            refuse(a, from, nbls, n, flags);
+            return;
+        }
+        if (!(flags & NDIS_RECEIVE_FLAGS_RESOURCES))
+            for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
+                atomic_store_explicit(&ndisi_nbl_priv(x)->refs, 1, memory_order_relaxed);
+        deliver_to_open(o, nbls, port, n, flags);
+        if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
+            ndisi_drain_sub(&o->rx, n, &a->host->wq);
+        ndisi_rcu_leave(&a->rx_rcu, e);
+        return;
+    }
+    /* General case, batch by batch. */
+    PNET_BUFFER_LIST x = nbls;
+    while (x) {
+        PNET_BUFFER_LIST head = x, last = x;
+        unsigned cnt = 1;
+        while (last->Next && cnt < RX_BATCH) {
+            last = last->Next;
+            cnt++;
+        }
+        x = last->Next;
+        last->Next = NULL;
+        rx_batch_general(a, from, cand, k, head, port, flags);
+        if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
+            /* Give the indicating driver its whole list back. */
+            for (last = head; last->Next; last = last->Next)
+                ;
+            last->Next = x;
+        }
+    }
+    ndisi_rcu_leave(&a->rx_rcu, e);
+}
+
+/* Sends a chain to the first receive layer at or above `m` (NULL: the protocols);
+   `from` is the layer that indicated it. */
+static void deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from,
+                       struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls,
+                       NDIS_PORT_NUMBER port, ULONG n, ULONG flags)
+{
+    if (!m) {
+        rx_to_protocols(a, from, nbls, port, n, flags);
+        return;
+    }
+    int st = atomic_load(&m->state);
+    if (st != NDISI_MS_RUNNING && st != NDISI_MS_PAUSING) {
+        refuse(a, from, nbls, n, flags);
+        return;
+    }
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, m->driver->image, "FilterReceiveNetBufferLists", m->label,
+                   NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
+    m->receive(m->ctx, nbls, port, n, flags);
+    ndisi_cb_leave(&f);
+}
+
+/* ---- indications ---------------------------------------------------------------------- */
+
+static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool resources,
+                           ULONG *count, const char *ddi)
+{
+    ULONG n = 0;
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next, n++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (__builtin_expect(p->magic != NDISI_NBL_MAGIC, 0)) {
+            ndisi_nbl_bad_state(x, ddi, "allocated from an NDIS pool");
+            return false;
+        }
+        uint8_t w = p->where;
+        if (w == NDISI_NBL_OWNED && p->owner == me) {
+            if (!resources)
+                p->where = NDISI_NBL_INDICATED;
+        } else if (w != NDISI_NBL_INDICATED) {
+            ndisi_nbl_bad_state(x, ddi, "owned by the indicating driver, or being indicated "
+                                        "(passed up from below)");
+            return false;
+        }
+    }
+    *count = n;
+    return true;
+}
+
+void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
+                                        PNET_BUFFER_LIST NetBufferLists,
+                                        NDIS_PORT_NUMBER PortNumber,
+                                        ULONG NumberOfNetBufferLists, ULONG ReceiveFlags)
+{
+    const char *ddi = "NdisMIndicateReceiveNetBufferLists";
+    struct ndisi_adapter *a = MiniportAdapterHandle;
+    if (__builtin_expect(!ndisi_obj_is(a, NDISI_OBJ_ADAPTER), 0) &&
+        !ndisi_obj_check(a, NDISI_OBJ_ADAPTER, ddi, "MiniportAdapterHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_M), 0))
+        return;
+    if (__builtin_expect(!!(ReceiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != at_dispatch(),
+                         0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL");
+    if (!NetBufferLists) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "NetBufferLists is a non-empty chain",
+                     "adapter '%s' indicated a NULL chain", a->name);
+        return;
+    }
+    bool resources = ReceiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES;
+    ULONG n;
+    if (!mark_indicated(NetBufferLists, a->miniport->image, resources, &n, ddi))
+        return;
+    if (__builtin_expect(n != NumberOfNetBufferLists, 0))
+        ndisi_report(NDISI_V_PARAMETER, ddi,
+                     "NumberOfNetBufferLists is the number of NBLs in the chain",
+                     "adapter '%s' passed %u for a chain of %u", a->name,
+                     NumberOfNetBufferLists, n);
+    if (!resources)
+        ndisi_drain_add(&a->mp_recvs, n);
+    atomic_fetch_add_explicit(&a->stat_indicated, n, memory_order_relaxed);
+    int st = atomic_load(&a->state);
+    if (__builtin_expect(st != NDISI_AS_RUNNING && st != NDISI_AS_PAUSING, 0)) {
+        ndisi_report(NDISI_V_STATE, ddi,
+                     "a miniport indicates receives only in the Running and Pausing states",
+                     "adapter '%s' is %s; NDIS returns the NBLs", a->name,
+                     ndisi_adapter_state_name(a));
+        refuse(a, NULL, NetBufferLists, n, ReceiveFlags);
+        return;
+    }
+    deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
+}
+
+void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
+                                        PNET_BUFFER_LIST NetBufferLists,
+                                        NDIS_PORT_NUMBER PortNumber,
+                                        ULONG NumberOfNetBufferLists, ULONG ReceiveFlags)
+{
+    const char *ddi = "NdisFIndicateReceiveNetBufferLists";
+    struct ndisi_filter_module *m = NdisFilterHandle;
+    if (__builtin_expect(!ndisi_obj_is(m, NDISI_OBJ_FILTER_MODULE), 0) &&
+        !ndisi_obj_check(m, NDISI_OBJ_FILTER_MODULE, ddi, "NdisFilterHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_F), 0))
+        return;
+    if (__builtin_expect(!!(ReceiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != at_dispatch(),
+                         0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL");
+    if (!NetBufferLists) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "NetBufferLists is a non-empty chain",
+                     "filter module '%s' indicated a NULL chain", m->label);
+        return;
+    }
+    bool resources = ReceiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES;
+    ULONG n;
+    if (!mark_indicated(NetBufferLists, m->driver->image, resources, &n, ddi))
+        return;
+    if (n != NumberOfNetBufferLists)
+        ndisi_report(NDISI_V_PARAMETER, ddi,
+                     "NumberOfNetBufferLists is the number of NBLs in the chain",
+                     "filter module '%s' passed %u for a chain of %u", m->label,
+                     NumberOfNetBufferLists, n);
+    struct ndisi_adapter *a = m->adapter;
+    if (!resources && m->ret)
+        ndisi_drain_add(&m->rx, n);
+    int st = atomic_load(&m->state);
+    if (st != NDISI_MS_RUNNING && st != NDISI_MS_PAUSING) {
+        ndisi_report(NDISI_V_STATE, ddi,
+                     "a filter module indicates receives only in the Running and Pausing states",
+                     "filter module '%s' is %s", m->label, ndisi_module_state_name(m));
+        refuse(a, m, NetBufferLists, n, ReceiveFlags);
+        return;
+    }
+    deliver_up(a, m, m->recv_next, NetBufferLists, PortNumber, n, ReceiveFlags);
+}
+
+/* ---- returns from above ------------------------------------------------------------ */
+
+/* Drops one binding's reference on an original NBL; true if it was the last. */
+bool ndisi_rx_unref(PNET_BUFFER_LIST nbl)
+{
+    atomic_int *r = &ndisi_nbl_priv(nbl)->refs;
+    return atomic_load_explicit(r, memory_order_relaxed) == 1 || atomic_fetch_sub(r, 1) == 1;
+}
+
+void ndisi_rx_release(struct ndisi_adapter *a, PNET_BUFFER_LIST orig)
+{
+    if (atomic_fetch_sub(&ndisi_nbl_priv(orig)->refs, 1) == 1) {
+        orig->Next = NULL;
+        return_down(a, a->return_top, orig, 1, return_flags());
+    }
+}
+
+void ndisi_rx_release_any(struct ndisi_adapter *a, PNET_BUFFER_LIST x)
+{
+    PNET_BUFFER_LIST orig = ndisi_rxclone_put(x);
+    ndisi_rx_release(a, orig ? orig : x);
+}
+
+void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetBufferLists,
+                              ULONG ReturnFlags)
+{
+    const char *ddi = "NdisReturnNetBufferLists";
+    struct ndisi_open *o = NdisBindingHandle;
+    if (__builtin_expect(!ndisi_obj_is(o, NDISI_OBJ_OPEN), 0) &&
+        !ndisi_obj_check(o, NDISI_OBJ_OPEN, ddi, "NdisBindingHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_P), 0))
+        return;
+    if (__builtin_expect(!!(ReturnFlags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != at_dispatch(), 0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_RETURN_FLAGS_DISPATCH_LEVEL");
+    struct ndisi_adapter *a = o->adapter;
+    for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (__builtin_expect(p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_INDICATED,
+                             0)) {
+            ndisi_nbl_bad_state(x, ddi,
+                                "indicated to this binding without NDIS_RECEIVE_FLAGS_RESOURCES "
+                                "and not returned yet");
+            return;
+        }
+    }
+    PNET_BUFFER_LIST head = NULL, *tail = &head;
+    ULONG n = 0, back = 0;
+    PNET_BUFFER_LIST x = NetBufferLists;
+    while (x) {
+        PNET_BUFFER_LIST next = x->Next;
+        n++;
+        PNET_BUFFER_LIST orig = ndisi_rxclone_put(x);
+        if (!orig)
+            orig = x;
+        if (ndisi_rx_unref(orig)) {
+            *tail = orig;
+            tail = &orig->Next;
+            back++;
+        }
+        x = next;
+    }
+    *tail = NULL;
+    /* The binding may be freed by its unbind once its count drops: last use of o. */
+    ndisi_drain_sub(&o->rx, n, &a->host->wq);
+    if (head)
+        return_down(a, a->return_top, head, back, ReturnFlags);
+}
+
+void NdisFReturnNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferLists,
+                               ULONG ReturnFlags)
+{
+    const char *ddi = "NdisFReturnNetBufferLists";
+    struct ndisi_filter_module *m = NdisFilterHandle;
+    if (__builtin_expect(!ndisi_obj_is(m, NDISI_OBJ_FILTER_MODULE), 0) &&
+        !ndisi_obj_check(m, NDISI_OBJ_FILTER_MODULE, ddi, "NdisFilterHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_F), 0))
+        return;
+    if (__builtin_expect(!!(ReturnFlags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != at_dispatch(), 0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_RETURN_FLAGS_DISPATCH_LEVEL");
+    ULONG n = 0;
+    for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_INDICATED) {
+            ndisi_nbl_bad_state(x, ddi, "indicated from below and not returned yet");
+            return;
+        }
+    }
+    if (n)
+        return_down(m->adapter, m->return_next, NetBufferLists, n, ReturnFlags);
+}

@@ -1,0 +1,361 @@
+/*
+ * send.c - the send path: NdisSendNetBufferLists from a binding, through every
+ * filter module whose send path is enabled (FilterSendNetBufferLists /
+ * NdisFSendNetBufferLists), to MiniportSendNetBufferLists; completions back up
+ * the same way (NdisMSendNetBufferListsComplete, FilterSendNetBufferListsComplete
+ * / NdisFSendNetBufferListsComplete) to ProtocolSendNetBufferListsComplete of the
+ * binding that sent each NBL, found by SourceHandle, mixed chains split.
+ *
+ * Cost per chain: one atomic add on the sender's in-flight count and one
+ * subtract on completion; per NBL, the SourceHandle and ownership stores NDIS
+ * must do anyway. Sends on a binding (or module) that is not Running are
+ * completed by NDIS with NDIS_STATUS_PAUSED and never reach the layer below.
+ * The in-flight count is raised before the state is checked, so a pause that
+ * sees the count at zero after changing the state cannot miss a send
+ * (sequentially consistent atomics on both sides).
+ */
+#include <string.h>
+
+#include "core/core.h"
+#include "core/verifier.h"
+#include "datapath/datapath.h"
+#include "datapath/nblpriv.h"
+
+#define RULE_P "Irql_Protocol_Driver_Function"
+#define RULE_M "Irql_Miniport_Driver_Function"
+#define RULE_F "Irql_Filter_Driver_Function"
+
+static inline bool at_dispatch(void)
+{
+    return ndisi_cur_irql >= DISPATCH_LEVEL;
+}
+
+/* The DISPATCH_LEVEL flag of a send, complete, indicate or return call must tell
+   the truth about the caller's IRQL. */
+void ndisi_dp_flag_mismatch(const char *ddi, const char *flag)
+{
+    ndisi_report(NDISI_V_IRQL, ddi, flag,
+                 "%s is %s but the caller runs at IRQL %u", flag,
+                 at_dispatch() ? "clear" : "set", ndisi_cur_irql);
+}
+
+/* ---- down: into a module or the miniport ---------------------------------------- */
+
+/* Hands a chain of n NBLs to the first send layer at or below `m` (NULL: miniport). */
+static void send_down(struct ndisi_adapter *a, struct ndisi_filter_module *m,
+                      PNET_BUFFER_LIST nbls, ULONG n, NDIS_PORT_NUMBER port, ULONG flags)
+{
+    struct ndisi_cbframe f;
+    if (m) {
+        ndisi_cb_enter(&f, m->driver->image, "FilterSendNetBufferLists", m->label,
+                       NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
+        m->send(m->ctx, nbls, port, flags);
+        ndisi_cb_leave(&f);
+        return;
+    }
+    struct ndisi_miniport_driver *mp = a->miniport;
+    ndisi_drain_add(&a->mp_sends, n);
+    ndisi_cb_enter(&f, mp->image, "MiniportSendNetBufferLists", a->name, NDISI_CB_NDIS_ENTRY,
+                   NDISI_IRQL_SAME);
+    mp->chars.SendNetBufferListsHandler(a->ctx, nbls, port, flags);
+    ndisi_cb_leave(&f);
+}
+
+/* Completes a chain to its sending binding (all NBLs of one binding). */
+static void complete_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG n, ULONG flags)
+{
+    struct ndisi_protocol *p = o->protocol;
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, p->image, "ProtocolSendNetBufferListsComplete", o->label,
+                   NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
+    p->chars.SendNetBufferListsCompleteHandler(o->ctx, nbls, flags);
+    ndisi_cb_leave(&f);
+    /* The binding may be freed by an unbind the moment its count drops. */
+    ndisi_drain_sub(&o->tx, n, &o->adapter->host->wq);
+}
+
+/* NDIS completes sends itself (binding or module not Running). */
+static void fail_sends(PNET_BUFFER_LIST nbls, NDIS_STATUS st)
+{
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
+        x->Status = st;
+}
+
+void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetBufferLists,
+                            NDIS_PORT_NUMBER PortNumber, ULONG SendFlags)
+{
+    const char *ddi = "NdisSendNetBufferLists";
+    struct ndisi_open *o = NdisBindingHandle;
+    if (__builtin_expect(!ndisi_obj_is(o, NDISI_OBJ_OPEN), 0) &&
+        !ndisi_obj_check(o, NDISI_OBJ_OPEN, ddi, "NdisBindingHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_P), 0))
+        return;
+    if (__builtin_expect(!!(SendFlags & NDIS_SEND_FLAGS_DISPATCH_LEVEL) != at_dispatch(), 0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_FLAGS_DISPATCH_LEVEL");
+    if (__builtin_expect(!NetBufferLists, 0)) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "NetBufferLists is a non-empty chain",
+                     "binding '%s' sent a NULL chain", o->label);
+        return;
+    }
+    struct ndisi_image *me = o->protocol->image;
+    ULONG n = 0;
+    for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (__builtin_expect(p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_OWNED ||
+                                 p->owner != me, 0)) {
+            ndisi_nbl_bad_state(x, ddi, "allocated by the sending protocol and owned by it");
+            return;
+        }
+        p->where = NDISI_NBL_SENT;
+        x->SourceHandle = o;
+    }
+    struct ndisi_adapter *a = o->adapter;
+    ndisi_drain_add(&o->tx, n);
+    if (__builtin_expect(atomic_load(&o->state) != NDISI_OS_RUNNING, 0)) {
+        fail_sends(NetBufferLists, NDIS_STATUS_PAUSED);
+        for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next)
+            ndisi_nbl_priv(x)->where = NDISI_NBL_OWNED;
+        complete_to_open(o, NetBufferLists, n,
+                         at_dispatch() ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
+        return;
+    }
+    send_down(a, a->send_top, NetBufferLists, n, PortNumber, SendFlags);
+}
+
+void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferList,
+                             NDIS_PORT_NUMBER PortNumber, ULONG SendFlags)
+{
+    const char *ddi = "NdisFSendNetBufferLists";
+    struct ndisi_filter_module *m = NdisFilterHandle;
+    if (__builtin_expect(!ndisi_obj_is(m, NDISI_OBJ_FILTER_MODULE), 0) &&
+        !ndisi_obj_check(m, NDISI_OBJ_FILTER_MODULE, ddi, "NdisFilterHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_F), 0))
+        return;
+    if (__builtin_expect(!!(SendFlags & NDIS_SEND_FLAGS_DISPATCH_LEVEL) != at_dispatch(), 0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_FLAGS_DISPATCH_LEVEL");
+    if (!NetBufferList) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "NetBufferList is a non-empty chain",
+                     "filter module '%s' sent a NULL chain", m->label);
+        return;
+    }
+    struct ndisi_image *me = m->driver->image;
+    ULONG n = 0;
+    for (PNET_BUFFER_LIST x = NetBufferList; x; x = x->Next, n++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        uint8_t w = p->magic == NDISI_NBL_MAGIC ? p->where : NDISI_NBL_FREE;
+        if (w == NDISI_NBL_OWNED && p->owner == me) {
+            /* "Filter drivers must set the SourceHandle member of each NBL that the
+               filter driver originated to the filter's NdisFilterHandle." */
+            p->where = NDISI_NBL_SENT;
+        } else if (w != NDISI_NBL_SENT) {
+            ndisi_nbl_bad_state(x, ddi,
+                                "either being sent (passed down from above) or originated and "
+                                "owned by this filter");
+            return;
+        }
+    }
+    struct ndisi_adapter *a = m->adapter;
+    bool counted = m->send_complete != NULL;
+    if (counted)
+        ndisi_drain_add(&m->tx, n);
+    int st = atomic_load(&m->state);
+    if (__builtin_expect(st != NDISI_MS_RUNNING && st != NDISI_MS_PAUSING, 0)) {
+        /* A module that is not running may not send; NDIS completes the chain to it. */
+        ndisi_report(NDISI_V_STATE, ddi,
+                     "a filter module sends only in the Running and Pausing states",
+                     "filter module '%s' is %s", m->label, ndisi_module_state_name(m));
+        fail_sends(NetBufferList, NDIS_STATUS_PAUSED);
+        ndisi_dp_complete_to_module(m, NetBufferList, n,
+                                    at_dispatch() ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
+        return;
+    }
+    send_down(a, m->send_next, NetBufferList, n, PortNumber, SendFlags);
+}
+
+/* ---- up: completions ----------------------------------------------------------------- */
+
+/* Delivers completions to module m (it sent them down). */
+void ndisi_dp_complete_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls, ULONG n,
+                                 ULONG flags)
+{
+    struct ndisi_image *me = m->driver->image;
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (p->owner == me)
+            p->where = NDISI_NBL_OWNED;
+    }
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, me, "FilterSendNetBufferListsComplete", m->label, NDISI_CB_NDIS_ENTRY,
+                   NDISI_IRQL_SAME);
+    m->send_complete(m->ctx, nbls, flags);
+    ndisi_cb_leave(&f);
+    ndisi_drain_sub(&m->tx, n, &m->adapter->host->wq);
+}
+
+/* Splits a chain by SourceHandle and completes each binding's part. */
+static void complete_to_protocols(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags,
+                                  const char *ddi)
+{
+    enum { BUCKETS = 8 };
+    struct {
+        struct ndisi_open *o;
+        PNET_BUFFER_LIST head, tail;
+        ULONG n;
+    } b[BUCKETS];
+    unsigned nb = 0;
+    PNET_BUFFER_LIST x = nbls;
+    while (x) {
+        PNET_BUFFER_LIST next = x->Next;
+        struct ndisi_open *o = x->SourceHandle;
+        if (__builtin_expect(!ndisi_obj_is(o, NDISI_OBJ_OPEN) || o->adapter != a, 0)) {
+            ndisi_report(NDISI_V_NBL, ddi,
+                         "NDIS uses SourceHandle to return an NBL to the driver that sent it; "
+                         "drivers must not modify it",
+                         "NBL %p completed on adapter '%s' has SourceHandle %p, which is not a "
+                         "binding of this adapter (a filter completed an NBL it originated "
+                         "upward, or SourceHandle was overwritten); NDIS drops it",
+                         (void *)x, a->name, x->SourceHandle);
+            x = next;
+            continue;
+        }
+        ndisi_nbl_priv(x)->where = NDISI_NBL_OWNED;
+        x->Next = NULL;
+        unsigned i;
+        for (i = 0; i < nb && b[i].o != o; i++)
+            ;
+        if (i == nb) {
+            if (nb == BUCKETS) {
+                /* Full: flush the oldest bucket and reuse it. */
+                complete_to_open(b[0].o, b[0].head, b[0].n, flags);
+                i = 0;
+            } else {
+                nb++;
+            }
+            b[i].o = o;
+            b[i].head = b[i].tail = x;
+            b[i].n = 1;
+        } else {
+            b[i].tail->Next = x;
+            b[i].tail = x;
+            b[i].n++;
+        }
+        x = next;
+    }
+    for (unsigned i = 0; i < nb; i++)
+        complete_to_open(b[i].o, b[i].head, b[i].n, flags);
+}
+
+/* Completions arriving at the layer above `from` (NULL: above the miniport). */
+static void complete_up(struct ndisi_adapter *a, struct ndisi_filter_module *next,
+                        PNET_BUFFER_LIST nbls, ULONG n, ULONG flags, const char *ddi)
+{
+    if (next)
+        ndisi_dp_complete_to_module(next, nbls, n, flags);
+    else
+        complete_to_protocols(a, nbls, flags, ddi);
+}
+
+static ULONG count_sent(PNET_BUFFER_LIST nbls, const char *ddi)
+{
+    ULONG n = 0;
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next, n++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (__builtin_expect(p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_SENT, 0)) {
+            ndisi_nbl_bad_state(x, ddi, "sent and not yet completed");
+            return 0;
+        }
+    }
+    return n;
+}
+
+void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
+                                     PNET_BUFFER_LIST NetBufferLists, ULONG SendCompleteFlags)
+{
+    const char *ddi = "NdisMSendNetBufferListsComplete";
+    struct ndisi_adapter *a = MiniportAdapterHandle;
+    if (__builtin_expect(!ndisi_obj_is(a, NDISI_OBJ_ADAPTER), 0) &&
+        !ndisi_obj_check(a, NDISI_OBJ_ADAPTER, ddi, "MiniportAdapterHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_M), 0))
+        return;
+    if (__builtin_expect(!!(SendCompleteFlags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) !=
+                             at_dispatch(),
+                         0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
+    ULONG n = count_sent(NetBufferLists, ddi);
+    if (!n)
+        return;
+    ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
+    atomic_fetch_add_explicit(&a->stat_send_complete, n, memory_order_relaxed);
+    complete_up(a, a->complete_bottom, NetBufferLists, n, SendCompleteFlags, ddi);
+}
+
+void NdisFSendNetBufferListsComplete(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferList,
+                                     ULONG SendCompleteFlags)
+{
+    const char *ddi = "NdisFSendNetBufferListsComplete";
+    struct ndisi_filter_module *m = NdisFilterHandle;
+    if (__builtin_expect(!ndisi_obj_is(m, NDISI_OBJ_FILTER_MODULE), 0) &&
+        !ndisi_obj_check(m, NDISI_OBJ_FILTER_MODULE, ddi, "NdisFilterHandle"))
+        return;
+    if (__builtin_expect(!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_F), 0))
+        return;
+    if (__builtin_expect(!!(SendCompleteFlags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) !=
+                             at_dispatch(),
+                         0))
+        ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
+    ULONG n = count_sent(NetBufferList, ddi);
+    if (!n)
+        return;
+    complete_up(m->adapter, m->complete_next, NetBufferList, n, SendCompleteFlags, ddi);
+}
+
+/* ---- cancel -------------------------------------------------------------------------- */
+
+static void cancel_down(struct ndisi_adapter *a, struct ndisi_filter_module *m, PVOID id)
+{
+    while (m && !m->cancel_send)
+        m = m->below;
+    struct ndisi_cbframe f;
+    if (m) {
+        ndisi_cb_enter(&f, m->driver->image, "FilterCancelSendNetBufferLists", m->label,
+                       NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
+        m->cancel_send(m->ctx, id);
+        ndisi_cb_leave(&f);
+        return;
+    }
+    ndisi_cb_enter(&f, a->miniport->image, "MiniportCancelSend", a->name, NDISI_CB_NDIS_ENTRY,
+                   NDISI_IRQL_SAME);
+    a->miniport->chars.CancelSendHandler(a->ctx, id);
+    ndisi_cb_leave(&f);
+}
+
+void NdisCancelSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PVOID CancelId)
+{
+    const char *ddi = "NdisCancelSendNetBufferLists";
+    struct ndisi_open *o = ndisi_obj_check(NdisBindingHandle, NDISI_OBJ_OPEN, ddi,
+                                           "NdisBindingHandle");
+    if (!o || !ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_P))
+        return;
+    if (atomic_load(&o->state) == NDISI_OS_UNBOUND || atomic_load(&o->state) == NDISI_OS_OPENING)
+        return;
+    cancel_down(o->adapter, o->adapter->mod_top, CancelId);
+}
+
+void NdisFCancelSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PVOID CancelId)
+{
+    const char *ddi = "NdisFCancelSendNetBufferLists";
+    struct ndisi_filter_module *m = ndisi_obj_check(NdisFilterHandle, NDISI_OBJ_FILTER_MODULE,
+                                                    ddi, "NdisFilterHandle");
+    if (!m || !ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_F))
+        return;
+    cancel_down(m->adapter, m->below, CancelId);
+}
+
+UCHAR NdisGeneratePartialCancelId(VOID)
+{
+    static atomic_uint next;
+    return (UCHAR)(atomic_fetch_add(&next, 1) + 1);
+}
