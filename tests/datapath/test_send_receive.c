@@ -1,0 +1,211 @@
+/*
+ * test_send_receive.c - the NET_BUFFER_LIST data path between the kit protocol
+ * and miniport: sends reach the miniport and complete to the binding that sent
+ * them; indications reach Running bindings whose packet filter accepts them and
+ * return to the miniport exactly once, after every binding returned them; sends
+ * on a paused binding complete with NDIS_STATUS_PAUSED; a pause waits for kept
+ * NBLs.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "kit.h"
+#include "test.h"
+
+static ndis_host *bring_up(int protocols, ULONG filter)
+{
+    ndis_host *h = kit_host();
+    for (int i = 0; i < protocols; i++)
+        kit_proto[i].packet_filter = filter;
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    for (int i = 0; i < protocols; i++) {
+        char n[8] = "kitp0";
+        n[4] = (char)('0' + i);
+        T_EQ(ndis_host_load_driver(h, n, kit_proto_entry, NULL), 0);
+    }
+    return h;
+}
+
+TEST(send_completes_to_sender)
+{
+    ndis_host *h = bring_up(2, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST);
+    T_EQ(kit_proto_send(0, "a0", 5, 60, NULL), 5);
+    T_EQ(kit_proto_send(1, "a0", 3, 60, NULL), 3);
+    T_EQ(kit_mp_sends_seen("a0"), 8);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 5);
+    T_EQ(atomic_load(&kit_proto[1].send_completed), 3);
+    kit_host_done(h);
+}
+
+TEST(mixed_completion_chain_is_split_by_sender)
+{
+    ndis_host *h = bring_up(2, NDIS_PACKET_TYPE_DIRECTED);
+    kit_mp.complete_sends_later = true;
+    for (int r = 0; r < 4; r++) {
+        kit_proto_send(0, "a0", 2, 60, NULL);
+        kit_proto_send(1, "a0", 1, 60, NULL);
+    }
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 0);
+    /* One chain from the miniport holding both bindings' NBLs, interleaved. */
+    T_EQ(kit_mp_complete_sends("a0", NDIS_STATUS_SUCCESS), 12);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 8);
+    T_EQ(atomic_load(&kit_proto[1].send_completed), 4);
+    kit_host_done(h);
+}
+
+TEST(send_on_paused_binding_completes_with_paused)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_DIRECTED);
+    T_EQ(ndis_host_pause_adapter(h, "a0"), 0);
+    T_EQ(kit_proto_send(0, "a0", 4, 60, NULL), 4);
+    T_EQ(kit_mp_sends_seen("a0"), 0);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 4);
+    T_EQ(ndis_host_restart_adapter(h, "a0"), 0);
+    kit_host_done(h);
+}
+
+TEST(receive_returns_exactly_once)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    T_EQ(kit_mp_indicate("a0", 10, 64, NULL, 0), 10);
+    T_EQ(atomic_load(&kit_proto[0].received), 10);
+    T_EQ(kit_mp_returned("a0"), 10);
+    kit_host_done(h);
+}
+
+TEST(receive_with_resources_flag_returns_on_return_of_the_call)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    kit_proto[0].keep_received = true; /* must be ignored with RESOURCES */
+    T_EQ(kit_mp_indicate("a0", 6, 64, NULL, NDIS_RECEIVE_FLAGS_RESOURCES), 6);
+    T_EQ(atomic_load(&kit_proto[0].received), 6);
+    T_EQ(kit_proto_return_all(0), 0);
+    kit_host_done(h);
+}
+
+TEST(packet_filter_selects_bindings)
+{
+    ndis_host *h = kit_host();
+    kit_proto[0].packet_filter = NDIS_PACKET_TYPE_DIRECTED;
+    kit_proto[1].packet_filter = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST;
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp1", kit_proto_entry, NULL), 0);
+    /* The miniport hears the OR of the bindings' filters. */
+    T_EQ(kit_mp.last_packet_filter, NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST);
+    T_EQ(kit_mp_indicate("a0", 3, 64, NULL, 0), 3); /* broadcast: kitp1 only */
+    T_EQ(atomic_load(&kit_proto[0].received), 0);
+    T_EQ(atomic_load(&kit_proto[1].received), 3);
+    T_EQ(kit_mp_returned("a0"), 3);
+    kit_host_done(h);
+}
+
+TEST(nbl_kept_by_two_bindings_returns_after_both)
+{
+    ndis_host *h = bring_up(2, NDIS_PACKET_TYPE_BROADCAST);
+    kit_proto[0].keep_received = kit_proto[1].keep_received = true;
+    T_EQ(kit_mp_indicate("a0", 4, 64, NULL, 0), 4);
+    T_EQ(atomic_load(&kit_proto[0].received), 4);
+    T_EQ(atomic_load(&kit_proto[1].received), 4);
+    T_EQ(kit_mp_returned("a0"), 0);
+    T_EQ(kit_proto_return_all(1), 4);
+    T_EQ(kit_mp_returned("a0"), 0);
+    T_EQ(kit_proto_return_all(0), 4);
+    T_EQ(kit_mp_returned("a0"), 4);
+    kit_host_done(h);
+}
+
+static ndis_host *pause_host;
+static void *pause_thread(void *arg)
+{
+    (void)arg;
+    ndis_host_pause_adapter(pause_host, "a0");
+    return NULL;
+}
+
+TEST(pause_waits_for_kept_nbls)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    kit_proto[0].keep_received = true;
+    T_EQ(kit_mp_indicate("a0", 5, 64, NULL, 0), 5);
+    pause_host = h;
+    pthread_t t;
+    pthread_create(&t, NULL, pause_thread, NULL);
+    /* The binding is asked to pause; NDIS holds MiniportPause back. */
+    for (int i = 0; i < 200 && kit_log_index("ProtocolNetPnPEvent(kitp0,a0,Pause)") < 0; i++)
+        NdisMSleep(1000);
+    NdisMSleep(20000);
+    T_EQ(kit_log_count("MiniportPause(a0)"), 0);
+    T_EQ(kit_proto_return_all(0), 5);
+    pthread_join(t, NULL);
+    T_EQ(kit_log_count("MiniportPause(a0)"), 1);
+    T_EQ(kit_mp_returned("a0"), 5);
+    T_EQ(ndis_host_restart_adapter(h, "a0"), 0);
+    kit_host_done(h);
+}
+
+TEST(link_state_reaches_bindings_and_late_binders)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_DIRECTED);
+    kit_mp_indicate_link("a0", false, 0);
+    T_EQ(atomic_load(&kit_proto[0].link_down_seen), 1);
+    kit_mp_indicate_link("a0", true, 100000000);
+    /* A protocol that binds now learns the current state (up). */
+    T_EQ(ndis_host_load_driver(h, "kitp1", kit_proto_entry, NULL), 0);
+    T_EQ(atomic_load(&kit_proto[1].link_up_seen), 1);
+    T_EQ(atomic_load(&kit_proto[1].link_down_seen), 0);
+    kit_host_done(h);
+}
+
+TEST(oid_answered_by_ndis_and_forwarded)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_DIRECTED);
+    ULONG v = 0, needed = 0;
+    T_EQ(kit_proto_oid(0, "a0", NdisRequestQueryInformation, OID_GEN_MAXIMUM_FRAME_SIZE, &v,
+                       sizeof(v), &needed),
+         NDIS_STATUS_SUCCESS);
+    T_EQ(v, 1500);
+    T_EQ(kit_log_count("MiniportOidRequest"), 1); /* only the kit's filter set so far */
+    UCHAR small[2];
+    T_EQ(kit_proto_oid(0, "a0", NdisRequestQueryInformation, OID_GEN_MAXIMUM_FRAME_SIZE, small,
+                       sizeof(small), &needed),
+         NDIS_STATUS_BUFFER_TOO_SHORT);
+    T_EQ(needed, 4);
+    T_EQ(kit_proto_oid(0, "a0", NdisRequestQueryInformation, OID_GEN_MAXIMUM_TOTAL_SIZE, &v,
+                       sizeof(v), &needed),
+         NDIS_STATUS_SUCCESS);
+    T_EQ(v, 1514);
+    T_EQ(kit_proto_oid(0, "a0", NdisRequestQueryInformation, 0x00ff0001u, &v, sizeof(v),
+                       &needed),
+         NDIS_STATUS_NOT_SUPPORTED);
+    ULONG64 bytes = 0;
+    T_EQ(kit_proto_oid(0, "a0", NdisRequestQueryInformation, OID_GEN_BYTES_RCV, &bytes,
+                       sizeof(bytes), &needed),
+         NDIS_STATUS_SUCCESS);
+    T_ASSERT(bytes >= 1000);
+    kit_host_done(h);
+}
+
+TEST(oid_pends_and_cancels)
+{
+    ndis_host *h = bring_up(1, 0);
+    kit_mp.pend_oids = true;
+    ULONG v = 1500;
+    NDIS_STATUS st = kit_proto_oid(0, "a0", NdisRequestQueryInformation,
+                                   OID_GEN_MAXIMUM_TOTAL_SIZE, &v, sizeof(v), NULL);
+    T_EQ(st, NDIS_STATUS_PENDING);
+    T_EQ(atomic_load(&kit_proto[0].oid_completed), 0);
+    kit_mp_complete_oid("a0", NDIS_STATUS_SUCCESS);
+    T_EQ(atomic_load(&kit_proto[0].oid_completed), 1);
+    T_EQ(kit_proto[0].last_oid_status, NDIS_STATUS_SUCCESS);
+    st = kit_proto_oid(0, "a0", NdisRequestQueryInformation, OID_GEN_MAXIMUM_TOTAL_SIZE, &v,
+                       sizeof(v), NULL);
+    T_EQ(st, NDIS_STATUS_PENDING);
+    NdisCancelOidRequest(kit_proto_binding(0, "a0"), (PVOID)(ULONG_PTR)(0x100 + OID_GEN_MAXIMUM_TOTAL_SIZE));
+    T_EQ(kit_log_count("MiniportCancelOidRequest(a0"), 1);
+    T_EQ(atomic_load(&kit_proto[0].oid_completed), 2);
+    T_EQ(kit_proto[0].last_oid_status, NDIS_STATUS_REQUEST_ABORTED);
+    kit_host_done(h);
+}
