@@ -474,10 +474,12 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
         x = next;
     }
     *tail = NULL;
-    /* The binding may be freed by its unbind once its count drops: last use of o. */
-    ndisi_drain_sub(&o->rx, n, &a->host->wq);
+    /* Give the NBLs back below first: a pause waiting for this binding's count must
+       find them returned to the miniport when it proceeds. */
     if (head)
         return_down(a, a->return_top, head, back, ReturnFlags);
+    /* The binding may be freed by its unbind once its count drops: last use of o. */
+    ndisi_drain_sub(&o->rx, n, &a->host->wq);
 }
 
 void NdisFReturnNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferLists,
