@@ -85,6 +85,15 @@ typedef struct ndis_driver_config {
 int ndis_host_load_driver(ndis_host *h, const char *name, ndis_driver_entry_fn *entry,
                           const ndis_driver_config *cfg);
 
+/*
+ * Loads a driver from a shared object that exports DriverEntry (built with
+ * `cc -shared -fPIC $(pkg-config --cflags --libs ndis)`), under `name` (NULL:
+ * the file's base name without ".so"). Unloading dlcloses it. -ENOEXEC when the
+ * file cannot be loaded or exports no DriverEntry; -EIO when DriverEntry fails.
+ */
+int ndis_host_load_driver_file(ndis_host *h, const char *path, const char *name,
+                               const ndis_driver_config *cfg);
+
 /* Unloads a driver the way Windows does (halts its adapters first for a miniport). */
 int ndis_host_unload_driver(ndis_host *h, const char *name);
 
@@ -112,6 +121,39 @@ int ndis_host_restart_adapter(ndis_host *h, const char *adapter);
  */
 int ndis_host_set_binding_enabled(ndis_host *h, const char *protocol, const char *adapter,
                                   bool enabled);
+
+/* ---- configuration: the registry's role ------------------------------------- */
+
+/*
+ * Keywords drivers read with NdisReadConfiguration, as strings the way the
+ * registry holds them ("1514", "02-00-4C-4F-4F-50", "ndis5"); NDIS converts to
+ * the NDIS_PARAMETER_TYPE the driver asks for. Three places, from highest
+ * precedence: values the operator (or a driver, NdisWriteConfiguration) set,
+ * persisted in the instance's registry_dir; INF defaults (Ndi\params of the
+ * driver's INF), not persisted; nothing (NdisReadConfiguration fails).
+ *
+ * scope NDIS_PARAM_ADAPTER: the keywords of one adapter (by adapter name; the
+ *   adapter need not exist yet) - what NdisOpenConfigurationEx opens for a
+ *   MiniportAdapterHandle and what *IfName and NetworkAddress are.
+ * scope NDIS_PARAM_DRIVER: a driver's service Parameters (by driver name) - what
+ *   a protocol or filter driver handle opens.
+ * scope NDIS_PARAM_DRIVER_DEFAULT: the INF default of a keyword for every
+ *   adapter of miniport driver `name` (or for the driver's own parameters).
+ */
+typedef enum ndis_param_scope {
+    NDIS_PARAM_ADAPTER,
+    NDIS_PARAM_DRIVER,
+    NDIS_PARAM_DRIVER_DEFAULT,
+} ndis_param_scope;
+
+int ndis_host_set_param(ndis_host *h, ndis_param_scope scope, const char *name,
+                        const char *keyword, const char *value);
+/* -ENOENT when no layer has the keyword. */
+int ndis_host_get_param(ndis_host *h, ndis_param_scope scope, const char *name,
+                        const char *keyword, char *buf, size_t len);
+/* Removes the operator's value; the INF default (if any) shows again. */
+int ndis_host_delete_param(ndis_host *h, ndis_param_scope scope, const char *name,
+                           const char *keyword);
 
 /* ---- enumeration ---------------------------------------------------------- */
 
