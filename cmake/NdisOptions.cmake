@@ -41,3 +41,38 @@ function(ndis_add_test)
     set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
   endif()
 endfunction()
+
+# ndis_add_driver(NAME <name> SOURCES <files...> [INF <file>])
+# Builds a driver the two ways libndis uses drivers, from the same sources:
+#  - <name>.so (target <name>), a loadable module exporting DriverEntry, compiled
+#    as a user would compile it (pkg-config --cflags ndis: 16-bit L"" literals,
+#    WDK pragmas accepted);
+#  - <name>_static, a static library for programs that link the driver in (tests,
+#    the demo, benchmarks), where DriverEntry is renamed <name>_DriverEntry so
+#    several drivers can live in one program.
+# The INF file, if any, is copied next to the module.
+function(ndis_add_driver)
+  cmake_parse_arguments(D "" "NAME;INF" "SOURCES" ${ARGN})
+  set(driver_flags -fshort-wchar -Wno-unknown-pragmas -Wno-multichar)
+  add_library(${D_NAME} MODULE ${D_SOURCES})
+  set_target_properties(${D_NAME} PROPERTIES PREFIX "" OUTPUT_NAME ${D_NAME}
+                        LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/drivers)
+  target_compile_options(${D_NAME} PRIVATE ${driver_flags})
+  target_include_directories(${D_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/include
+                             ${CMAKE_CURRENT_SOURCE_DIR})
+  # Symbols resolve against the libndis already loaded in the host process.
+  target_link_libraries(${D_NAME} PRIVATE ndis)
+  add_library(${D_NAME}_static STATIC ${D_SOURCES})
+  target_compile_options(${D_NAME}_static PRIVATE ${driver_flags})
+  target_compile_definitions(${D_NAME}_static PRIVATE DriverEntry=${D_NAME}_DriverEntry)
+  target_include_directories(${D_NAME}_static PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
+                             PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${D_NAME}_static PUBLIC ndis_static)
+  if(D_INF)
+    configure_file(${D_INF} ${PROJECT_BINARY_DIR}/drivers/${D_NAME}.inf COPYONLY)
+  endif()
+  install(TARGETS ${D_NAME} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/ndis/drivers)
+  if(D_INF)
+    install(FILES ${D_INF} DESTINATION ${CMAKE_INSTALL_LIBDIR}/ndis/drivers RENAME ${D_NAME}.inf)
+  endif()
+endfunction()
