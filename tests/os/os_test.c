@@ -12,25 +12,6 @@
 #include "os/memacct.h"
 #include "os/os.h"
 
-/*
- * Until the host's image code provides them, the image lookup accepts the
- * image handles these tests create, and the call trace is off. A definition
- * in the library takes precedence once it exists.
- */
-__attribute__((weak)) struct ndisi_image *ndisi_image_from_handle(NDIS_HANDLE h, const char *ddi)
-{
-    return ndisi_obj_check(h, NDISI_OBJ_IMAGE, ddi, "NdisHandle");
-}
-
-__attribute__((weak)) void ndisi_trace_callback(const struct ndisi_cbframe *f, int phase,
-                                                bool has_status, LONG status)
-{
-    (void)f;
-    (void)phase;
-    (void)has_status;
-    (void)status;
-}
-
 struct ndisi_image *t_image(const char *name)
 {
     struct ndisi_image *img = ndisi_obj_alloc(NDISI_OBJ_IMAGE, sizeof(*img));
@@ -39,7 +20,20 @@ struct ndisi_image *t_image(const char *name)
     img->obj.label = img->name;
     img->state = NDISI_IMAGE_LOADED;
     ndisi_memacct_init(&img->mem);
+    /* The handle the driver would get from NdisMRegisterMiniportDriver. */
+    struct ndisi_miniport_driver *md =
+        ndisi_obj_alloc(NDISI_OBJ_MINIPORT_DRIVER, sizeof(*md));
+    T_ASSERT(md != NULL);
+    md->obj.label = img->name;
+    md->image = img;
+    InitializeListHead(&md->adapters);
+    img->miniport = md;
     return img;
+}
+
+NDIS_HANDLE t_h(struct ndisi_image *img)
+{
+    return (NDIS_HANDLE)img->miniport;
 }
 
 void t_image_done(struct ndisi_image *img)
@@ -53,6 +47,7 @@ void t_image_done(struct ndisi_image *img)
         T_ASSERT_MSG(atomic_load(&img->res[r]) == 0, "driver '%s' resource %d count %ld",
                      img->name, r, (long)atomic_load(&img->res[r]));
     ndisi_memacct_destroy(&img->mem);
+    ndisi_obj_free(img->miniport);
     ndisi_obj_free(img);
 }
 

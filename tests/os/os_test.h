@@ -14,8 +14,13 @@
 #include "core/model.h"
 #include "test.h"
 
-/* A driver image as the loader would create it; its pointer is its NDIS handle. */
+/*
+ * A driver image as the loader would create it, registered as a miniport
+ * driver: t_h(img) is its NdisMiniportDriverHandle, the handle the DDIs that
+ * take "an NDIS handle that the caller obtained during initialization" get.
+ */
 struct ndisi_image *t_image(const char *name);
+NDIS_HANDLE t_h(struct ndisi_image *img);
 /* Asserts the image holds no memory and no resources, then frees it. */
 void t_image_done(struct ndisi_image *img);
 

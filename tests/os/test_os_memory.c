@@ -19,9 +19,9 @@ TEST(alloc_free_accounting)
     struct ndisi_image *img = t_image("memdrv");
     unsigned long long bytes;
     unsigned long count;
-    void *a = NdisAllocateMemoryWithTagPriority(img, 100, TAG_A, NormalPoolPriority);
-    void *b = NdisAllocateMemoryWithTagPriority(img, 3, TAG_B, LowPoolPriority);
-    void *z = NdisAllocateMemoryWithTagPriority(img, 0, TAG_B, HighPoolPriority);
+    void *a = NdisAllocateMemoryWithTagPriority(t_h(img), 100, TAG_A, NormalPoolPriority);
+    void *b = NdisAllocateMemoryWithTagPriority(t_h(img), 3, TAG_B, LowPoolPriority);
+    void *z = NdisAllocateMemoryWithTagPriority(t_h(img), 0, TAG_B, HighPoolPriority);
     T_ASSERT(a && b && z);
     T_EQ((uintptr_t)a % MEMORY_ALLOCATION_ALIGNMENT, 0);
     T_EQ((uintptr_t)b % 16, 0);
@@ -31,7 +31,7 @@ TEST(alloc_free_accounting)
     T_EQ(count, 3);
     T_EQ(bytes, 103);
     NdisFreeMemory(a, 100, 0);
-    NdisFreeMemoryWithTagPriority(img, b, TAG_B);
+    NdisFreeMemoryWithTagPriority(t_h(img), b, TAG_B);
     NdisFreeMemory(z, 12345, 0); /* Length is ignored */
     ndisi_memacct_totals(&img->mem, &bytes, &count);
     T_EQ(count, 0);
@@ -45,7 +45,7 @@ TEST(double_free_and_foreign_pointer_reported)
 {
     t_capture();
     struct ndisi_image *img = t_image("dbl");
-    char *p = NdisAllocateMemoryWithTagPriority(img, 24, TAG_A, NormalPoolPriority);
+    char *p = NdisAllocateMemoryWithTagPriority(t_h(img), 24, TAG_A, NormalPoolPriority);
     T_ASSERT(p != NULL);
     NdisFreeMemory(p, 0, 0);
     NdisFreeMemory(p, 0, 0);
@@ -71,12 +71,12 @@ TEST(free_mismatches_reported)
 {
     t_capture();
     struct ndisi_image *a = t_image("drvA"), *b = t_image("drvB");
-    void *p = NdisAllocateMemoryWithTagPriority(a, 8, TAG_A, NormalPoolPriority);
+    void *p = NdisAllocateMemoryWithTagPriority(t_h(a), 8, TAG_A, NormalPoolPriority);
     /* Wrong tag: reported, block kept. */
-    NdisFreeMemoryWithTagPriority(a, p, TAG_B);
+    NdisFreeMemoryWithTagPriority(t_h(a), p, TAG_B);
     T_EQ(t_reported("NdisFreeMemoryWithTagPriority", "allocated with tag 'TstA'"), 1);
     /* Another driver's handle: reported, block kept. */
-    NdisFreeMemoryWithTagPriority(b, p, TAG_A);
+    NdisFreeMemoryWithTagPriority(t_h(b), p, TAG_A);
     T_EQ(t_reported("NdisFreeMemoryWithTagPriority", "belongs to driver 'drvA'"), 1);
     /* MemoryFlags must be zero. */
     NdisFreeMemory(p, 8, 0x1);
@@ -84,7 +84,7 @@ TEST(free_mismatches_reported)
     unsigned long count;
     ndisi_memacct_totals(&a->mem, NULL, &count);
     T_EQ(count, 1);
-    NdisFreeMemoryWithTagPriority(a, p, TAG_A);
+    NdisFreeMemoryWithTagPriority(t_h(a), p, TAG_A);
     /* The matching allocator: a string buffer is freed with RtlFree*String. */
     struct ndisi_cbframe f;
     t_enter(&f, a, PASSIVE_LEVEL);
@@ -108,12 +108,12 @@ TEST(bad_handle_tag_and_irql_reported)
     struct ndisi_image *img = t_image("args");
     T_ASSERT(NdisAllocateMemoryWithTagPriority(NULL, 8, TAG_A, NormalPoolPriority) == NULL);
     T_EQ(t_reported("NdisAllocateMemoryWithTagPriority", "NULL"), 1);
-    T_ASSERT(NdisAllocateMemoryWithTagPriority(img, 8, 0, NormalPoolPriority) == NULL);
+    T_ASSERT(NdisAllocateMemoryWithTagPriority(t_h(img), 8, 0, NormalPoolPriority) == NULL);
     T_EQ(t_reported("NdisAllocateMemoryWithTagPriority", "passed no Tag"), 1);
     /* Above DISPATCH_LEVEL: reported, then served. */
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL + 1, &old);
-    void *p = NdisAllocateMemoryWithTagPriority(img, 8, TAG_A, NormalPoolPriority);
+    void *p = NdisAllocateMemoryWithTagPriority(t_h(img), 8, TAG_A, NormalPoolPriority);
     KeLowerIrql(old);
     T_EQ(t_reported("NdisAllocateMemoryWithTagPriority", "Irql_Miscellaneous_Function"), 1);
     T_ASSERT(p != NULL);
@@ -127,8 +127,8 @@ TEST(leaks_reported_by_tag)
     t_capture();
     struct ndisi_image *img = t_image("leaky");
     for (int i = 0; i < 3; i++)
-        T_ASSERT(NdisAllocateMemoryWithTagPriority(img, 10, TAG_A, NormalPoolPriority));
-    T_ASSERT(NdisAllocateMemoryWithTagPriority(img, 7, TAG_B, NormalPoolPriority));
+        T_ASSERT(NdisAllocateMemoryWithTagPriority(t_h(img), 10, TAG_A, NormalPoolPriority));
+    T_ASSERT(NdisAllocateMemoryWithTagPriority(t_h(img), 7, TAG_B, NormalPoolPriority));
     T_EQ(ndisi_memacct_report_leaks(&img->mem, img->name, "unload"), 4);
     T_EQ(t_reports(), 2);
     T_EQ(t_reported(NULL, "driver 'leaky' leaked 3 blocks (30 bytes) with tag 'TstA' at unload"),
@@ -149,7 +149,7 @@ TEST(fault_injection_exact)
     void *p[8];
     ndis_fault_inject(NDIS_FAULT_ALLOC_MEMORY, 2, 3);
     for (int i = 0; i < 8; i++)
-        p[i] = NdisAllocateMemoryWithTagPriority(img, 16, TAG_A, NormalPoolPriority);
+        p[i] = NdisAllocateMemoryWithTagPriority(t_h(img), 16, TAG_A, NormalPoolPriority);
     T_ASSERT(p[0] && p[1]);
     T_ASSERT(!p[2] && !p[3] && !p[4]);
     T_ASSERT(p[5] && p[6] && p[7]);
@@ -160,7 +160,7 @@ TEST(fault_injection_exact)
             NdisFreeMemory(p[i], 0, 0);
     /* count 0 turns the point off. */
     ndis_fault_inject(NDIS_FAULT_ALLOC_MEMORY, 0, 0);
-    void *q = NdisAllocateMemoryWithTagPriority(img, 16, TAG_A, NormalPoolPriority);
+    void *q = NdisAllocateMemoryWithTagPriority(t_h(img), 16, TAG_A, NormalPoolPriority);
     T_ASSERT(q != NULL);
     NdisFreeMemory(q, 0, 0);
     T_EQ(t_reports(), 0);
@@ -174,9 +174,9 @@ TEST(fault_injection_from_environment)
     setenv("NDIS_FAULT_ALLOC_POOL", "bogus", 1);
     t_capture();
     struct ndisi_image *img = t_image("envfault");
-    void *a = NdisAllocateMemoryWithTagPriority(img, 16, TAG_A, NormalPoolPriority);
-    void *b = NdisAllocateMemoryWithTagPriority(img, 16, TAG_A, NormalPoolPriority);
-    void *c = NdisAllocateMemoryWithTagPriority(img, 16, TAG_A, NormalPoolPriority);
+    void *a = NdisAllocateMemoryWithTagPriority(t_h(img), 16, TAG_A, NormalPoolPriority);
+    void *b = NdisAllocateMemoryWithTagPriority(t_h(img), 16, TAG_A, NormalPoolPriority);
+    void *c = NdisAllocateMemoryWithTagPriority(t_h(img), 16, TAG_A, NormalPoolPriority);
     T_ASSERT(a && !b && c);
     T_EQ(ndis_fault_injected(NDIS_FAULT_ALLOC_MEMORY), 1);
     T_EQ(t_diags("NDIS_FAULT_ALLOC_POOL"), 1);
@@ -198,8 +198,8 @@ static void *churn(void *arg)
     for (int i = 0; i < NITER; i++) {
         int k = i % 16;
         if (keep[k])
-            NdisFreeMemoryWithTagPriority(g_img, keep[k], TAG_A);
-        keep[k] = NdisAllocateMemoryWithTagPriority(g_img, (UINT)(i % 200), TAG_A,
+            NdisFreeMemoryWithTagPriority(t_h(g_img), keep[k], TAG_A);
+        keep[k] = NdisAllocateMemoryWithTagPriority(t_h(g_img), (UINT)(i % 200), TAG_A,
                                                     NormalPoolPriority);
         if (keep[k])
             memset(keep[k], i, (size_t)(i % 200));

@@ -10,7 +10,7 @@ TEST(read_write_irql)
 {
     t_capture();
     struct ndisi_image *img = t_image("rw");
-    PNDIS_RW_LOCK_EX l = NdisAllocateRWLock(img);
+    PNDIS_RW_LOCK_EX l = NdisAllocateRWLock(t_h(img));
     T_ASSERT(l != NULL);
     T_EQ(atomic_load(&img->res[NDISI_RES_RWLOCK]), 1);
     LOCK_STATE_EX s1, s2;

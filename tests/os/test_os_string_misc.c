@@ -174,7 +174,7 @@ TEST(error_log_entry)
 {
     t_capture();
     struct ndisi_image *img = t_image("errlog");
-    NdisWriteErrorLogEntry(img, 0xC000138Du, 2, (ULONG)0x11, (ULONG)0xdeadbeef);
+    NdisWriteErrorLogEntry(t_h(img), 0xC000138Du, 2, (ULONG)0x11, (ULONG)0xdeadbeef);
     T_EQ(t_diags("error log: driver 'errlog'"), 1);
     T_EQ(t_diags("0xc000138d, 2 values: 0x00000011 0xdeadbeef"), 1);
     NdisWriteErrorLogEntry(NULL, 1, 0);

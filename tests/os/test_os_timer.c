@@ -70,7 +70,7 @@ static NDIS_HANDLE new_timer(struct ndisi_image *img, void *ctx)
     c.TimerFunction = on_timer;
     c.FunctionContext = ctx;
     NDIS_HANDLE t = NULL;
-    T_EQ(NdisAllocateTimerObject(img, &c, &t), NDIS_STATUS_SUCCESS);
+    T_EQ(NdisAllocateTimerObject(t_h(img), &c, &t), NDIS_STATUS_SUCCESS);
     T_ASSERT(t != NULL);
     return t;
 }
@@ -328,25 +328,25 @@ TEST(bad_characteristics_rejected)
 
     c = good;
     c.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    T_EQ(NdisAllocateTimerObject(img, &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
+    T_EQ(NdisAllocateTimerObject(t_h(img), &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
     T_ASSERT(t == NULL);
     c = good;
     c.Header.Size = 8;
-    T_EQ(NdisAllocateTimerObject(img, &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
+    T_EQ(NdisAllocateTimerObject(t_h(img), &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
     c = good;
     c.Header.Revision = 0;
-    T_EQ(NdisAllocateTimerObject(img, &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
+    T_EQ(NdisAllocateTimerObject(t_h(img), &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
     c = good;
     c.TimerFunction = NULL;
-    T_EQ(NdisAllocateTimerObject(img, &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
+    T_EQ(NdisAllocateTimerObject(t_h(img), &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
     c = good;
     c.AllocationTag = 0;
-    T_EQ(NdisAllocateTimerObject(img, &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
-    T_EQ(NdisAllocateTimerObject(img, NULL, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
+    T_EQ(NdisAllocateTimerObject(t_h(img), &c, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
+    T_EQ(NdisAllocateTimerObject(t_h(img), NULL, &t), NDIS_STATUS_BAD_CHARACTERISTICS);
     T_EQ(t_reported("NdisAllocateTimerObject", "NDIS_TIMER_CHARACTERISTICS"), 6);
-    T_EQ(NdisAllocateTimerObject(img, &good, NULL), NDIS_STATUS_FAILURE);
+    T_EQ(NdisAllocateTimerObject(t_h(img), &good, NULL), NDIS_STATUS_FAILURE);
     T_EQ(NdisAllocateTimerObject(NULL, &good, &t), NDIS_STATUS_FAILURE);
-    T_EQ(NdisSetTimerObject(img, rel_ms(1), 0, NULL), FALSE); /* not a timer */
+    T_EQ(NdisSetTimerObject(t_h(img), rel_ms(1), 0, NULL), FALSE); /* not a timer */
     T_EQ(t_reports(), 9);
     T_EQ(atomic_load(&img->res[NDISI_RES_TIMER]), 0);
     t_image_done(img);
@@ -465,7 +465,7 @@ TEST(image_quiesce_before_unload)
     static KDPC dpc, blocker;
     q.timer = new_timer(img, &f);
     NdisSetTimerObject(q.timer, rel_ms(5000), 0, NULL);
-    NDIS_HANDLE wi = NdisAllocateIoWorkItem(img);
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(t_h(img));
     NdisQueueIoWorkItem(wi, arm_timer, &q);
     /* The image's DPC waits in the queue behind a DPC of no driver. */
     KeInitializeDpc(&blocker, gate_dpc, &q);

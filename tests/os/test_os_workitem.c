@@ -57,7 +57,7 @@ TEST(routine_runs_at_passive_on_worker)
     struct ndisi_image *img = t_image("wi");
     struct ndisi_cbframe f;
     t_enter(&f, img, DISPATCH_LEVEL); /* queued from DISPATCH_LEVEL */
-    NDIS_HANDLE wi = NdisAllocateIoWorkItem(img);
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(t_h(img));
     T_ASSERT(wi != NULL);
     T_EQ(atomic_load(&img->res[NDISI_RES_WORKITEM]), 1);
     static struct run r;
@@ -83,7 +83,7 @@ TEST(free_and_requeue_from_routine)
 {
     t_capture();
     struct ndisi_image *img = t_image("wi2");
-    NDIS_HANDLE wi = NdisAllocateIoWorkItem(img);
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(t_h(img));
     static struct run r;
     r.requeue = 3;
     r.free_me = wi;
@@ -117,13 +117,13 @@ TEST(double_queue_and_free_while_queued_reported)
 {
     t_capture();
     struct ndisi_image *img = t_image("wi3");
-    NDIS_HANDLE blocker = NdisAllocateIoWorkItem(img);
-    NDIS_HANDLE wi = NdisAllocateIoWorkItem(img);
+    NDIS_HANDLE blocker = NdisAllocateIoWorkItem(t_h(img));
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(t_h(img));
     static struct run r;
     /* Occupy every worker so that `wi` stays queued. */
     NDIS_HANDLE more[4];
     for (int i = 0; i < 4; i++)
-        more[i] = NdisAllocateIoWorkItem(img);
+        more[i] = NdisAllocateIoWorkItem(t_h(img));
     NdisQueueIoWorkItem(blocker, gated_routine, NULL);
     for (int i = 0; i < 4; i++)
         NdisQueueIoWorkItem(more[i], gated_routine, NULL);
@@ -150,7 +150,7 @@ TEST(free_while_running_is_deferred)
 {
     t_capture();
     struct ndisi_image *img = t_image("wi4");
-    NDIS_HANDLE wi = NdisAllocateIoWorkItem(img);
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(t_h(img));
     gate_open = 0;
     gate_entered = 0;
     NdisQueueIoWorkItem(wi, gated_routine, NULL);
@@ -174,9 +174,9 @@ TEST(protocol_and_bad_handles_reported)
     T_ASSERT(NdisAllocateIoWorkItem(NULL) == NULL);
     T_EQ(t_reported("NdisAllocateIoWorkItem", "NULL"), 1);
     struct ndisi_image *img = t_image("wi5");
-    NdisQueueIoWorkItem(img, work_routine, NULL); /* not a work item */
+    NdisQueueIoWorkItem(t_h(img), work_routine, NULL); /* not a work item */
     T_EQ(t_reported("NdisQueueIoWorkItem", "I/O work item handle"), 1);
-    NDIS_HANDLE wi = NdisAllocateIoWorkItem(img);
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(t_h(img));
     NdisQueueIoWorkItem(wi, NULL, NULL);
     T_EQ(t_reported("NdisQueueIoWorkItem", "Routine is NULL"), 1);
     NdisFreeIoWorkItem(wi);
