@@ -153,8 +153,8 @@ NdisReleaseRWLock(_In_ PNDIS_RW_LOCK_EX Lock, _In_ PLOCK_STATE_EX LockState);
 /*
  * Events (nf-ndis-ndisinitializeevent.md): "caller-supplied storage for the event
  * object, which is opaque to drivers". The WDK wraps a KEVENT; libndis keeps a
- * user-space mutex, condition variable and signal flag in this storage, sized
- * and aligned so that it fits on every supported target.
+ * futex word, a waiter count and a magic number in this storage (NDIS has no
+ * routine that destroys an event, so nothing in it may need destroying).
  */
 typedef struct _NDIS_EVENT {
     DECLSPEC_ALIGN(16) UCHAR Reserved[128];

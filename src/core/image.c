@@ -20,6 +20,7 @@
 
 #include "core/core.h"
 #include "core/verifier.h"
+#include "os/os.h"
 
 const char *const ndisi_res_names[NDISI_RES_COUNT] = {
     [NDISI_RES_NBL_POOL] = "NET_BUFFER_LIST pools",
@@ -267,6 +268,7 @@ int ndisi_image_load(struct ndis_host *h, const char *name, ndis_driver_entry_fn
 
     if (!NT_SUCCESS(st)) {
         ndisi_diag("driver '%s': DriverEntry failed with status 0x%08x", name, (unsigned)st);
+        ndisi_os_image_quiesce(img);
         image_reclaim(img, "failed DriverEntry");
         image_link(img, false);
         image_free(img);
@@ -303,6 +305,9 @@ int ndisi_image_unload(struct ndisi_image *img)
     img->drvobj.DriverUnload(&img->drvobj);
     ndisi_cb_leave(&f);
 
+    /* Nothing of the driver may run once it is gone: its leftover timers and DPCs
+       are dequeued (and reported below through its resource counts). */
+    ndisi_os_image_quiesce(img);
     unsigned long leaks = image_reclaim(img, "unloaded");
     image_link(img, false);
     image_free(img);
