@@ -146,12 +146,14 @@ static inline void ctx_claim(PNET_BUFFER_LIST_CONTEXT c, USHORT size)
 }
 
 /* Attaches the initial context: ContextSize used bytes, ContextBackFill unused before them. */
-static bool nbl_setup_context(struct ndisi_nbl_pool *p, PNET_BUFFER_LIST nbl, USHORT cs,
-                              USHORT cbf)
+static inline bool nbl_setup_context(struct ndisi_nbl_pool *p, PNET_BUFFER_LIST nbl, USHORT cs,
+                                     USHORT cbf)
 {
     PNET_BUFFER_LIST_CONTEXT pre = NULL;
     uint32_t need = (uint32_t)cs + cbf;
 
+    if (!need && !p->ctx_size)
+        return true; /* no context: Context stays NULL (ndisi_nbl_take cleared it) */
     if (p->ctx_size) {
         pre = (PNET_BUFFER_LIST_CONTEXT)(nbl_elem(nbl) + p->off_ctx);
         pre->Next = NULL;

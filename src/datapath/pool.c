@@ -32,31 +32,16 @@
 #include "datapath/nblpriv.h"
 #include "os/fault.h"
 
-/* ---- AddressSanitizer: free elements are poisoned -------------------------- */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define NDISI_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NDISI_ASAN 1
-#endif
-#endif
-
-#ifdef NDISI_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+/* AddressSanitizer: free elements are poisoned (pool.h). */
+#define POISON NDISI_POISON
+#define UNPOISON NDISI_UNPOISON
 
 /* Byte written over freed elements of POOL_FLAG_VERIFY pools (no ASan). */
 #define VERIFY_FILL 0xdd
 /* A POOL_FLAG_VERIFY pool reuses a freed element only after this many others. */
 #define VERIFY_DELAY 64
 
-#define LINK(s, e) (*(void **)((char *)(e) + (s)->link_off))
+#define LINK NDISI_SLAB_LINK
 
 static atomic_ulong g_sysallocs;
 static atomic_ullong g_next_gen = 1;
@@ -81,17 +66,9 @@ static bool reg_is_live_locked(const struct ndisi_slab *s, uint64_t gen)
 
 /* ---- per-thread caches ----------------------------------------------------- */
 
-#define TC_SETS 8 /* power of two */
 #define TC_WAYS 2
 
-struct tc_slot {
-    struct ndisi_slab *slab; /* compared, never dereferenced unless live */
-    uint64_t gen;
-    void *head;              /* NULL-terminated list through LINK() */
-    size_t n;
-};
-
-static __thread struct tc_slot tc[TC_SETS][TC_WAYS];
+__thread struct ndisi_tc_slot ndisi_tc[NDISI_TC_SETS][2];
 static __thread bool tc_registered;
 static pthread_key_t tc_key;
 static pthread_once_t tc_key_once = PTHREAD_ONCE_INIT;
@@ -110,18 +87,8 @@ static void tc_key_create(void)
                    "stay with their threads");
 }
 
-static inline struct tc_slot *tc_find(const struct ndisi_slab *s)
-{
-    struct tc_slot *set = tc[s->gen & (TC_SETS - 1)];
-    if (set[0].slab == s && set[0].gen == s->gen)
-        return &set[0];
-    if (set[1].slab == s && set[1].gen == s->gen)
-        return &set[1];
-    return NULL;
-}
-
 /* Gives a slot's elements back to its slab if the slab still exists; empties the slot. */
-static void tc_flush_slot(struct tc_slot *t)
+static void tc_flush_slot(struct ndisi_tc_slot *t)
 {
     if (t->n) {
         void *tail = t->head;
@@ -145,10 +112,10 @@ static void tc_flush_slot(struct tc_slot *t)
 }
 
 /* Binds a slot of this thread to the slab (slow path: the slab had none). */
-static struct tc_slot *tc_bind(struct ndisi_slab *s)
+static struct ndisi_tc_slot *tc_bind(struct ndisi_slab *s)
 {
-    struct tc_slot *set = tc[s->gen & (TC_SETS - 1)];
-    struct tc_slot *t;
+    struct ndisi_tc_slot *set = ndisi_tc[s->gen & (NDISI_TC_SETS - 1)];
+    struct ndisi_tc_slot *t;
 
     if (__builtin_expect(!tc_registered, 0)) {
         pthread_once(&tc_key_once, tc_key_create);
@@ -174,9 +141,9 @@ static struct tc_slot *tc_bind(struct ndisi_slab *s)
 
 void ndisi_slab_flush_thread_cache(void)
 {
-    for (unsigned i = 0; i < TC_SETS; i++)
+    for (unsigned i = 0; i < NDISI_TC_SETS; i++)
         for (unsigned w = 0; w < TC_WAYS; w++)
-            tc_flush_slot(&tc[i][w]);
+            tc_flush_slot(&ndisi_tc[i][w]);
 }
 
 /* ---- slabs ------------------------------------------------------------------ */
@@ -278,7 +245,7 @@ static void slab_fifo_free(struct ndisi_slab *s, void *e)
 }
 
 /* Fills an empty thread slot with up to `batch` elements; false if out of memory. */
-static bool slab_refill(struct ndisi_slab *s, struct tc_slot *t)
+static bool slab_refill(struct ndisi_slab *s, struct ndisi_tc_slot *t)
 {
     pthread_mutex_lock(&s->lock);
     if (s->nfree == 0 && !slab_grow_locked(s)) {
@@ -300,18 +267,16 @@ static bool slab_refill(struct ndisi_slab *s, struct tc_slot *t)
     return true;
 }
 
-void *ndisi_slab_alloc(struct ndisi_slab *s)
+void *ndisi_slab_alloc_slow(struct ndisi_slab *s)
 {
     void *e;
-    struct tc_slot *t;
-
-    if (__builtin_expect(s->fifo, 0)) {
+    if (s->fifo) {
         e = slab_fifo_alloc(s);
     } else {
-        t = tc_find(s);
-        if (__builtin_expect(!t, 0))
+        struct ndisi_tc_slot *t = ndisi_tc_find(s);
+        if (!t)
             t = tc_bind(s);
-        if (__builtin_expect(!t->head, 0) && !slab_refill(s, t))
+        if (!t->head && !slab_refill(s, t))
             return NULL;
         e = t->head;
         t->head = LINK(s, e);
@@ -322,9 +287,9 @@ void *ndisi_slab_alloc(struct ndisi_slab *s)
     return e;
 }
 
-void ndisi_slab_free(struct ndisi_slab *s, void *e)
+void ndisi_slab_free_slow(struct ndisi_slab *s, void *e)
 {
-    if (__builtin_expect(s->fifo, 0)) {
+    if (s->fifo) {
 #ifndef NDISI_ASAN
         memset((char *)e + s->poison_off, VERIFY_FILL, s->elem_size - s->poison_off);
 #endif
@@ -333,12 +298,12 @@ void ndisi_slab_free(struct ndisi_slab *s, void *e)
         return;
     }
     POISON((char *)e + s->poison_off, s->elem_size - s->poison_off);
-    struct tc_slot *t = tc_find(s);
-    if (__builtin_expect(!t, 0))
+    struct ndisi_tc_slot *t = ndisi_tc_find(s);
+    if (!t)
         t = tc_bind(s);
     LINK(s, e) = t->head;
     t->head = e;
-    if (__builtin_expect(++t->n < 2 * (size_t)s->batch, 1))
+    if (++t->n < 2 * (size_t)s->batch)
         return;
 
     /* Keep the `batch` most recently freed (cache-hot) elements, give back the rest. */
@@ -399,7 +364,7 @@ size_t ndisi_slab_destroy(struct ndisi_slab *s)
     pthread_mutex_unlock(&reg_lock);
 
     /* This thread's slot: drop it (its elements are in the chunks freed below). */
-    struct tc_slot *t = tc_find(s);
+    struct ndisi_tc_slot *t = ndisi_tc_find(s);
     if (t) {
         t->slab = NULL;
         t->gen = 0;

@@ -70,14 +70,81 @@ static inline uint8_t ndisi_slab_state(const struct ndisi_slab *s, void *elem)
 int ndisi_slab_init(struct ndisi_slab *s, const char *name, size_t elem_size, size_t link_off,
                     size_t state_off, size_t poison_off, bool fifo);
 
+/* ---- per-thread caches (the fast path is inline; pool.c has the rest) ----- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NDISI_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NDISI_ASAN 1
+#endif
+#endif
+#ifdef NDISI_ASAN
+#include <sanitizer/asan_interface.h>
+#define NDISI_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define NDISI_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define NDISI_POISON(p, n) ((void)(p), (void)(n))
+#define NDISI_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define NDISI_TC_SETS 8 /* power of two; 2 ways each */
+
+struct ndisi_tc_slot {
+    struct ndisi_slab *slab;  /* compared, never dereferenced unless live */
+    uint64_t gen;
+    void *head;               /* NULL-terminated list through the elements' links */
+    size_t n;
+};
+
+extern __thread struct ndisi_tc_slot ndisi_tc[NDISI_TC_SETS][2];
+
+#define NDISI_SLAB_LINK(s, e) (*(void **)((char *)(e) + (s)->link_off))
+
+/* This thread's cache slot for the slab, or NULL (POOL_FLAG_VERIFY slabs never have one). */
+static inline struct ndisi_tc_slot *ndisi_tc_find(const struct ndisi_slab *s)
+{
+    struct ndisi_tc_slot *set = ndisi_tc[s->gen & (NDISI_TC_SETS - 1)];
+    if (set[0].slab == s && set[0].gen == s->gen)
+        return &set[0];
+    if (set[1].slab == s && set[1].gen == s->gen)
+        return &set[1];
+    return NULL;
+}
+
+void *ndisi_slab_alloc_slow(struct ndisi_slab *s);
+void ndisi_slab_free_slow(struct ndisi_slab *s, void *elem);
+
 /*
  * An element (memory not cleared; bytes before poison_off are as the last
  * user left them, or zero when fresh), or NULL if the system is out of memory.
  * Lock-free while the calling thread's cache has elements.
  */
-void *ndisi_slab_alloc(struct ndisi_slab *s);
+static inline void *ndisi_slab_alloc(struct ndisi_slab *s)
+{
+    struct ndisi_tc_slot *t = ndisi_tc_find(s);
+    if (__builtin_expect(!t || !t->head, 0))
+        return ndisi_slab_alloc_slow(s);
+    void *e = t->head;
+    t->head = NDISI_SLAB_LINK(s, e);
+    t->n--;
+    NDISI_UNPOISON((char *)e + s->poison_off, s->elem_size - s->poison_off);
+    return e;
+}
+
 /* Gives an element back; the caller has already set its state byte to 0. */
-void ndisi_slab_free(struct ndisi_slab *s, void *elem);
+static inline void ndisi_slab_free(struct ndisi_slab *s, void *elem)
+{
+    struct ndisi_tc_slot *t = ndisi_tc_find(s);
+    if (__builtin_expect(!t || t->n + 1 >= 2 * (size_t)s->batch, 0)) {
+        ndisi_slab_free_slow(s, elem);
+        return;
+    }
+    NDISI_POISON((char *)elem + s->poison_off, s->elem_size - s->poison_off);
+    NDISI_SLAB_LINK(s, elem) = t->head;
+    t->head = elem;
+    t->n++;
+}
 
 /*
  * Elements whose state byte is not 0 (allocated). Walks every chunk under the
