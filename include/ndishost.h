@@ -122,6 +122,32 @@ int ndis_host_restart_adapter(ndis_host *h, const char *adapter);
 int ndis_host_set_binding_enabled(ndis_host *h, const char *protocol, const char *adapter,
                                   bool enabled);
 
+/* ---- OID requests from the host -------------------------------------------- */
+
+/*
+ * Issues an OID request to an adapter as NDIS itself does, with no binding: the
+ * request enters the stack at the top, goes through every filter module that has
+ * a FilterOidRequest handler, and reaches the miniport edge, where NDIS answers
+ * what it answers for every miniport (attributes, link state, statistics derived
+ * from OID_GEN_STATISTICS) and gives the rest to MiniportOidRequest. It runs on
+ * the instance's PnP worker, so the adapter stays while it is in flight, and a
+ * pended request is waited for (bounded).
+ *
+ * `type` is an NDIS_REQUEST_TYPE: NdisRequestQueryInformation (0),
+ * NdisRequestSetInformation (1) or NdisRequestQueryStatistics (2). `buf` holds
+ * `len` bytes (at most NDIS_HOST_OID_MAX_LEN): the value to set, or room for the
+ * answer. On return 0 the request completed: *status is its NDIS_STATUS and
+ * *bytes the bytes written (query) or read (set), or the bytes needed when
+ * *status is NDIS_STATUS_BUFFER_TOO_SHORT or NDIS_STATUS_INVALID_LENGTH.
+ * Sets of the OIDs NDIS keeps per binding (OID_GEN_CURRENT_PACKET_FILTER,
+ * OID_802_3_MULTICAST_LIST, OID_GEN_CURRENT_LOOKAHEAD) are refused with -EINVAL:
+ * a protocol sets them on its binding. -EBUSY: the adapter is not Paused,
+ * Running, Pausing or Restarting.
+ */
+#define NDIS_HOST_OID_MAX_LEN 65536u
+int ndis_host_oid(ndis_host *h, const char *adapter, int type, uint32_t oid, void *buf,
+                  size_t len, int32_t *status, size_t *bytes);
+
 /* ---- configuration: the registry's role ------------------------------------- */
 
 /*

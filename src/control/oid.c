@@ -35,7 +35,7 @@
 #define RULE_F "Irql_Filter_Driver_Function"
 
 /* Who issued a request travelling in the stack, and where it is. */
-enum rec_kind { REC_OPEN, REC_MODULE, REC_INTERNAL };
+enum rec_kind { REC_OPEN, REC_MODULE, REC_INTERNAL, REC_HOST };
 
 struct oid_rec {
     LIST_ENTRY link;                 /* adapter->oid_queue */
@@ -50,6 +50,9 @@ struct oid_rec {
     struct ndisi_open *orig_open;
     PNDIS_OID_REQUEST orig;
     NDIS_OID_REQUEST own;
+    /* REC_HOST: a request of the host API (ndisi_oid_issue), completed to `done`. */
+    ndisi_oid_done_fn *done;
+    void *done_ctx;
     union {
         ULONG ul;
         UCHAR mcast[NDISI_MAX_MCAST][6];
@@ -174,6 +177,9 @@ static void rec_complete(struct ndisi_adapter *a, struct oid_rec *rec, NDIS_STAT
            (none when NDIS updates the miniport after a binding went away). */
         if (rec->orig_open)
             complete_to_open(rec->orig_open, rec->orig, st);
+        break;
+    case REC_HOST:
+        rec->done(rec->done_ctx, rec->req, st);
         break;
     }
     (void)a;
@@ -739,6 +745,23 @@ NDIS_STATUS NdisFOidRequest(NDIS_HANDLE NdisFilterHandle, PNDIS_OID_REQUEST OidR
         free(rec);
         ndisi_drain_sub(&m->oids, 1, &m->adapter->host->wq);
     }
+    return st;
+}
+
+/* A request NDIS issues itself at the top of the stack, for the host API. */
+NDIS_STATUS ndisi_oid_issue(struct ndisi_adapter *a, PNDIS_OID_REQUEST req,
+                            ndisi_oid_done_fn *done, void *ctx)
+{
+    struct oid_rec *rec = calloc(1, sizeof(*rec));
+    if (!rec)
+        return NDIS_STATUS_RESOURCES;
+    rec->kind = REC_HOST;
+    rec->req = req;
+    rec->done = done;
+    rec->done_ctx = ctx;
+    NDIS_STATUS st = oid_down(a, NULL, rec);
+    if (st != NDIS_STATUS_PENDING)
+        free(rec);
     return st;
 }
 
