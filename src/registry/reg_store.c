@@ -19,6 +19,7 @@ struct reg_store {
     pthread_mutex_t mu;
     reg_disk disk;
     reg_node *root;
+    bool memory; /* reg_store_open_memory: no directory, nothing written */
     bool closed;
     unsigned refs; /* 1 until reg_store_close, plus one per open key */
     char last_err[512];
@@ -76,6 +77,28 @@ fail:
     return rc;
 }
 
+int reg_store_open_memory(reg_store **out)
+{
+    if (!out)
+        return -EINVAL;
+    *out = NULL;
+    reg_store *st = calloc(1, sizeof(*st));
+    if (!st)
+        return -ENOMEM;
+    st->disk.dirfd = st->disk.lockfd = -1;
+    pthread_mutex_init(&st->mu, NULL);
+    st->refs = 1;
+    st->memory = true;
+    st->root = reg_node_new("");
+    if (!st->root) {
+        store_destroy(st);
+        return -ENOMEM;
+    }
+    st->root->in[REG_LAYER_DEFAULT] = st->root->in[REG_LAYER_PERSIST] = true;
+    *out = st;
+    return 0;
+}
+
 void reg_store_close(reg_store *st)
 {
     if (!st)
@@ -113,9 +136,14 @@ int reg_clear_defaults(reg_store *st)
     return rc;
 }
 
-/* Writes the persisted layer; caller holds the mutex. */
+/* Writes the persisted layer; caller holds the mutex. A memory store has
+ * nothing to write: every change is committed as soon as it is made. */
 static int save(reg_store *st, const reg_node *skip, bool *committed)
 {
+    if (st->memory) {
+        *committed = true;
+        return 0;
+    }
     return reg_disk_save(&st->disk, st->root, skip, committed, st->last_err,
                          sizeof(st->last_err));
 }
@@ -432,6 +460,28 @@ int reg_delete_value(reg_key *key, const char *name)
     }
 out:
     pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
+int reg_delete_default(reg_key *key, const char *name)
+{
+    if (!key || !name)
+        return -EINVAL;
+    pthread_mutex_lock(&key->st->mu);
+    int rc = key_usable(key);
+    if (!rc) {
+        size_t pos;
+        reg_entry *e = reg_node_value(key->n, name, &pos);
+        if (!e || !e->v[REG_LAYER_DEFAULT]) {
+            rc = -ENOENT;
+        } else {
+            reg_value_free(e->v[REG_LAYER_DEFAULT]);
+            e->v[REG_LAYER_DEFAULT] = NULL;
+            if (!e->v[REG_LAYER_PERSIST])
+                reg_node_remove_value(key->n, pos);
+        }
+    }
+    pthread_mutex_unlock(&key->st->mu);
     return rc;
 }
 

@@ -175,6 +175,14 @@ typedef enum reg_layer {
 int reg_store_open(const char *dir, reg_store **out, char *err, size_t errlen);
 
 /*
+ * Opens a store that lives in memory only (no directory, no lock): both
+ * layers behave as in a directory store, but "persisted" values last only
+ * until reg_store_close, and writes cannot fail for I/O reasons. For NDIS
+ * instances created without a registry directory. -EINVAL, -ENOMEM.
+ */
+int reg_store_open_memory(reg_store **out);
+
+/*
  * Releases the lock and the store. Keys still open stay valid to close, but
  * every other operation on them fails with -EBADF. NULL is fine.
  */
@@ -235,6 +243,10 @@ int reg_set_default(reg_key *key, const char *name, const reg_value *v);
 /* Removes the persisted value `name` (atomically, like reg_set_value); a
  * default for it shows through again. -ENOENT if there is no persisted value. */
 int reg_delete_value(reg_key *key, const char *name);
+
+/* Removes the default (defaults layer) of `name`; a persisted value stays.
+ * -ENOENT if there is no default. Nothing is written. */
+int reg_delete_default(reg_key *key, const char *name);
 
 /*
  * Removes the persisted layer of the subkey at `path` below key and of all
