@@ -430,6 +430,19 @@ TEST(get_data_buffer)
     nb->CurrentMdlOffset = 5; /* also accepted as the same position */
     T_ASSERT(NdisGetDataBuffer(nb, 3, NULL, 1, 0) == mdl_va(chain->Next));
 
+    /* An MDL that cannot be mapped (MmGetSystemAddressForMdlSafe gives NULL). */
+    chain->MdlFlags = MDL_MAPPED_TO_SYSTEM_VA;
+    PVOID saved = chain->MappedSystemVa;
+    chain->MappedSystemVa = NULL;
+    nb->CurrentMdl = chain;
+    nb->CurrentMdlOffset = 1;
+    T_ASSERT(NdisGetDataBuffer(nb, 2, storage, 1, 0) == NULL);
+    ULONG copied = 7;
+    T_EQ(NdisCopyFromNetBufferToNetBuffer(nb, 0, 2, nb, 0, &copied), NDIS_STATUS_RESOURCES);
+    T_EQ(copied, 0);
+    chain->MdlFlags = MDL_SOURCE_IS_NONPAGED_POOL;
+    chain->MappedSystemVa = saved;
+
     NdisFreeNetBuffer(nb);
     t_mdl_free_chain(chain);
     t_mdl_free_chain(one);
@@ -623,6 +636,17 @@ TEST(mdl_ddis_and_macros)
     T_ASSERT(MmGetSystemAddressForMdlSafe(io, NormalPagePriority) == buf);
     IoFreeMdl(io);
     T_EQ(t_reports(), 1);
+
+    /* IoAllocateMdl in a driver's callback is charged to that driver. */
+    struct ndisi_cbframe f;
+    t_enter(&f, e.drv);
+    io = IoAllocateMdl(buf, 100, FALSE, FALSE, NULL);
+    t_leave(&f);
+    ndisi_memacct_totals(&img->mem, &bytes, &count);
+    T_EQ(count, 1);
+    IoFreeMdl(io);
+    ndisi_memacct_totals(&img->mem, &bytes, &count);
+    T_EQ(count, 0);
 
     T_ASSERT(IoAllocateMdl(buf, 10, FALSE, FALSE, (PIRP)buf) == NULL);
     T_EQ(t_reports(), 2);
