@@ -110,6 +110,14 @@ int ndis_host_add_adapter(ndis_host *h, const char *miniport_driver, const char 
 /* Orderly removal (device disabled) or surprise removal (device gone). */
 int ndis_host_remove_adapter(ndis_host *h, const char *adapter);
 int ndis_host_surprise_remove_adapter(ndis_host *h, const char *adapter);
+/*
+ * Indicates a network PnP event (a NET_PNP_EVENT_CODE other than NetEventPause
+ * and NetEventRestart, e.g. NetEventReconfigure or NetEventSetPower with its
+ * buffer) up the adapter's stack: FilterNetPnPEvent of each module, then
+ * ProtocolNetPnPEvent of each binding. -EIO if a driver failed it.
+ */
+int ndis_host_net_pnp_event(ndis_host *h, const char *adapter, int net_event, const void *buf,
+                            size_t len);
 /* Pause and restart the whole stack of an adapter. */
 int ndis_host_pause_adapter(ndis_host *h, const char *adapter);
 int ndis_host_restart_adapter(ndis_host *h, const char *adapter);

@@ -230,4 +230,29 @@ EXTERN_C_END
 #define NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE 0x00000004
 #endif
 
+/*
+ * Flag helpers drivers use with the flags above. The DDI pages describe the
+ * flags; WDK drivers test them through these macros, so they are part of the
+ * source-compatible surface.
+ */
+#define NDIS_TEST_SEND_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_SEND_FLAG(_Flags, _Fl) ((_Flags) |= (_Fl))
+#define NDIS_TEST_SEND_AT_DISPATCH_LEVEL(_Flags)                                \
+    NDIS_TEST_SEND_FLAG((_Flags), NDIS_SEND_FLAGS_DISPATCH_LEVEL)
+#define NDIS_TEST_SEND_COMPLETE_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_SEND_COMPLETE_FLAG(_Flags, _Fl) ((_Flags) |= (_Fl))
+#define NDIS_TEST_SEND_COMPLETE_AT_DISPATCH_LEVEL(_Flags)                       \
+    NDIS_TEST_SEND_COMPLETE_FLAG((_Flags), NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)
+#define NDIS_TEST_RECEIVE_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_RECEIVE_FLAG(_Flags, _Fl) ((_Flags) |= (_Fl))
+#define NDIS_TEST_RECEIVE_AT_DISPATCH_LEVEL(_Flags)                             \
+    NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
+#define NDIS_TEST_RECEIVE_CANNOT_PEND(_Flags)                                   \
+    NDIS_TEST_RECEIVE_FLAG((_Flags), NDIS_RECEIVE_FLAGS_RESOURCES)
+#define NDIS_TEST_RECEIVE_CAN_PEND(_Flags) (((_Flags) & NDIS_RECEIVE_FLAGS_RESOURCES) == 0)
+#define NDIS_TEST_RETURN_FLAG(_Flags, _Fl) (((_Flags) & (_Fl)) == (_Fl))
+#define NDIS_SET_RETURN_FLAG(_Flags, _Fl) ((_Flags) |= (_Fl))
+#define NDIS_TEST_RETURN_AT_DISPATCH_LEVEL(_Flags)                              \
+    NDIS_TEST_RETURN_FLAG((_Flags), NDIS_RETURN_FLAGS_DISPATCH_LEVEL)
+
 #endif /* _NDIS_NBL_H_ */

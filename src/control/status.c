@@ -84,7 +84,7 @@ void ndisi_status_up(struct ndisi_adapter *a, struct ndisi_filter_module *from,
     struct ndisi_filter_module *m = from ? from->above : a->mod_bottom;
     while (m && !module_takes_status(m))
         m = m->above;
-    if (m && ind->DestinationHandle != (NDIS_HANDLE)from) {
+    if (m) {
         struct ndisi_cbframe f;
         ndisi_cb_enter(&f, m->driver->image, "FilterStatus", m->label, NDISI_CB_NDIS_ENTRY,
                        NDISI_IRQL_SAME);
@@ -153,4 +153,18 @@ void ndisi_status_indicate_link_to_open(struct ndisi_open *o)
     ind.StatusBuffer = &link;
     ind.StatusBufferSize = sizeof(link);
     deliver_to_open(o, &ind);
+}
+
+void NdisFIndicateStatus(NDIS_HANDLE NdisFilterHandle, PNDIS_STATUS_INDICATION StatusIndication)
+{
+    const char *ddi = "NdisFIndicateStatus";
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, "Irql_Filter_Driver_Function"))
+        return;
+    struct ndisi_filter_module *m =
+        ndisi_obj_check(NdisFilterHandle, NDISI_OBJ_FILTER_MODULE, ddi, "NdisFilterHandle");
+    if (!m || !status_hdr_ok(StatusIndication, ddi, m->label))
+        return;
+    /* A filter forwards what it received or indicates its own (SourceHandle: its
+       NdisFilterHandle); either way the indication continues above it. */
+    ndisi_status_up(m->adapter, m, StatusIndication);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "control/oid.h"
+#include "control/pnpevent.h"
 #include "core/core.h"
 #include "core/pnp.h"
 #include "core/verifier.h"
@@ -482,21 +483,10 @@ void NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status)
 
 void ndisi_adapter_remove(struct ndisi_adapter *a, NDIS_HALT_ACTION action)
 {
-    struct ndisi_miniport_driver *m = a->miniport;
     a->removing = true;
     if (action == NdisHaltDeviceSurpriseRemoved && !a->surprise_removed) {
         a->surprise_removed = true;
-        struct ndisi_cbframe f;
-        NET_DEVICE_PNP_EVENT ev;
-        memset(&ev, 0, sizeof(ev));
-        ev.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        ev.Header.Revision = NET_DEVICE_PNP_EVENT_REVISION_1;
-        ev.Header.Size = NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1;
-        ev.DevicePnPEvent = NdisDevicePnPEventSurpriseRemoved;
-        ndisi_cb_enter(&f, m->image, "MiniportDevicePnPEventNotify", a->name,
-                       NDISI_CB_NDIS_ENTRY, PASSIVE_LEVEL);
-        m->chars.DevicePnPEventNotifyHandler(a->ctx, &ev);
-        ndisi_cb_leave(&f);
+        ndisi_device_pnp_notify(a, NdisDevicePnPEventSurpriseRemoved);
     }
     /* concepts/stopping-a-driver-stack.md: pause the stack, unbind the protocols,
        detach the filters top to bottom, then halt the miniport. */

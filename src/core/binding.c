@@ -416,27 +416,16 @@ void NdisCompleteBindAdapterEx(NDIS_HANDLE BindAdapterContext, NDIS_STATUS Statu
 
 /* ---- PnP pause and restart of a binding --------------------------------------- */
 
-static NDIS_STATUS send_pnp_event(struct ndisi_open *o, NET_PNP_EVENT_CODE code, PVOID buf,
-                                  ULONG len)
+/* Calls ProtocolNetPnPEvent and waits (bounded) for NdisCompleteNetPnPEvent if it pends. */
+NDIS_STATUS ndisi_open_deliver_pnp(struct ndisi_open *o, PNET_PNP_EVENT_NOTIFICATION n,
+                                   const char *fn)
 {
     struct ndisi_protocol *p = o->protocol;
-    NET_PNP_EVENT_NOTIFICATION n;
-    memset(&n, 0, sizeof(n));
-    n.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    n.Header.Revision = NET_PNP_EVENT_NOTIFICATION_REVISION_1;
-    n.Header.Size = NDIS_SIZEOF_NET_PNP_EVENT_NOTIFICATION_REVISION_1;
-    n.PortNumber = NDIS_DEFAULT_PORT_NUMBER;
-    n.NetPnPEvent.NetEvent = code;
-    n.NetPnPEvent.Buffer = buf;
-    n.NetPnPEvent.BufferLength = len;
-
     ndisi_completion_reset(&o->pnp_done);
-    o->pnp_event = &n;
-    const char *fn = code == NetEventPause ? "ProtocolNetPnPEvent(NetEventPause)"
-                                           : "ProtocolNetPnPEvent(NetEventRestart)";
+    o->pnp_event = n;
     struct ndisi_cbframe f;
     ndisi_cb_enter(&f, p->image, fn, o->label, NDISI_CB_NDIS_ENTRY, PASSIVE_LEVEL);
-    NDIS_STATUS st = p->chars.NetPnPEventHandler(o->ctx, &n);
+    NDIS_STATUS st = p->chars.NetPnPEventHandler(o->ctx, n);
     ndisi_cb_leave_status(&f, true, st);
     if (st == NDIS_STATUS_PENDING) {
         char what[200];
@@ -454,6 +443,23 @@ static NDIS_STATUS send_pnp_event(struct ndisi_open *o, NET_PNP_EVENT_CODE code,
     }
     o->pnp_event = NULL;
     return st;
+}
+
+static NDIS_STATUS send_pnp_event(struct ndisi_open *o, NET_PNP_EVENT_CODE code, PVOID buf,
+                                  ULONG len)
+{
+    NET_PNP_EVENT_NOTIFICATION n;
+    memset(&n, 0, sizeof(n));
+    n.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    n.Header.Revision = NET_PNP_EVENT_NOTIFICATION_REVISION_1;
+    n.Header.Size = NDIS_SIZEOF_NET_PNP_EVENT_NOTIFICATION_REVISION_1;
+    n.PortNumber = NDIS_DEFAULT_PORT_NUMBER;
+    n.NetPnPEvent.NetEvent = code;
+    n.NetPnPEvent.Buffer = buf;
+    n.NetPnPEvent.BufferLength = len;
+    return ndisi_open_deliver_pnp(o, &n,
+                                  code == NetEventPause ? "ProtocolNetPnPEvent(NetEventPause)"
+                                                        : "ProtocolNetPnPEvent(NetEventRestart)");
 }
 
 void NdisCompleteNetPnPEvent(NDIS_HANDLE NdisBindingHandle,

@@ -62,6 +62,8 @@ int ndisi_open_restart(struct ndisi_open *o);                                   
 void ndisi_open_unbind(struct ndisi_open *o);                                   /* worker */
 void ndisi_protocol_release(struct ndisi_protocol *p);                          /* worker */
 const char *ndisi_open_state_name(const struct ndisi_open *o);
+NDIS_STATUS ndisi_open_deliver_pnp(struct ndisi_open *o, PNET_PNP_EVENT_NOTIFICATION n,
+                                   const char *fn);                             /* worker */
 void ndisi_open_publish_rx(struct ndisi_adapter *a);                            /* worker */
 
 /* filter.c */

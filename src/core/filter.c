@@ -409,17 +409,13 @@ static int attach_one(struct ndisi_filter_driver *f, struct ndisi_adapter *a)
     m->in_attach = false;
 
     if (st == NDIS_STATUS_SUCCESS && !m->attributes_set) {
+        /* Without NdisFSetAttributes NDIS has no FilterModuleContext: it cannot
+           call FilterDetach for the module, so whatever the filter allocated for
+           it stays allocated (and is reported when the driver unloads). */
         ndisi_report(NDISI_V_RETURN, "FilterAttach",
                      "FilterAttach calls NdisFSetAttributes before it succeeds",
-                     "filter module '%s' attached without NdisFSetAttributes; NDIS detaches it",
+                     "filter module '%s' attached without NdisFSetAttributes; NDIS drops it",
                      m->label);
-        struct ndisi_cbframe fd;
-        atomic_store(&m->state, NDISI_MS_PAUSED);
-        ndisi_cb_enter(&fd, f->image, "FilterDetach", m->label, NDISI_CB_NDIS_ENTRY,
-                       PASSIVE_LEVEL);
-        f->chars.DetachHandler(m->ctx);
-        ndisi_cb_leave(&fd);
-        atomic_store(&m->state, NDISI_MS_ATTACHING);
         st = NDIS_STATUS_FAILURE;
     }
     if (st != NDIS_STATUS_SUCCESS) {
@@ -456,12 +452,25 @@ static void detach_one(struct ndisi_filter_module *m)
 
 void ndisi_filter_attach_all(struct ndisi_adapter *a)
 {
+    /* concepts/starting-a-driver-stack.md: "beginning with the module that is
+       closest to the miniport driver and progressing to the top". */
     struct ndis_host *h = a->host;
-    for (LIST_ENTRY *e = h->images.Flink; e != &h->images; e = e->Flink) {
+    struct ndisi_filter_driver *todo[64];
+    unsigned n = 0;
+    for (LIST_ENTRY *e = h->images.Flink; e != &h->images && n < RTL_NUMBER_OF(todo);
+         e = e->Flink) {
         struct ndisi_filter_driver *f = CONTAINING_RECORD(e, struct ndisi_image, link)->filter;
         if (f && !f->deregistering && filter_applies(f, a) && !module_of(f, a))
-            attach_one(f, a);
+            todo[n++] = f;
     }
+    for (unsigned i = 1; i < n; i++) /* insertion sort, lowest in the stack first */
+        for (unsigned j = i; j > 0 && filter_above(todo[j - 1], todo[j]); j--) {
+            struct ndisi_filter_driver *t = todo[j];
+            todo[j] = todo[j - 1];
+            todo[j - 1] = t;
+        }
+    for (unsigned i = 0; i < n; i++)
+        attach_one(todo[i], a);
 }
 
 void ndisi_filter_detach_all(struct ndisi_adapter *a)
@@ -528,16 +537,18 @@ static int pause_one(struct ndisi_filter_module *m, ULONG reason)
                          m->label, mod_timeout(m));
             return -ETIMEDOUT;
         }
-    } else {
-        if (st != NDIS_STATUS_SUCCESS)
-            ndisi_report(NDISI_V_RETURN, "FilterPause", "NDIS drivers cannot fail a pause request",
-                         "filter module '%s' returned 0x%08x", m->label, (unsigned)st);
-        module_event(m, NDISI_ME_PAUSE_COMPLETE, "FilterPause");
+    } else if (st != NDIS_STATUS_SUCCESS) {
+        ndisi_report(NDISI_V_RETURN, "FilterPause", "NDIS drivers cannot fail a pause request",
+                     "filter module '%s' returned 0x%08x", m->label, (unsigned)st);
     }
+    /* The module is Paused once NDIS has its NBLs back and no receive call of it
+       is still running (one that started while it was Pausing may still forward). */
     snprintf(what, sizeof(what), "the traffic of filter module '%s' to drain", m->label);
-    struct ndisi_drain *const ds[] = {&m->tx, &m->rx};
-    if (!ndisi_drains_wait(ds, 2, &m->adapter->host->wq, what, describe_module, m,
-                           mod_timeout(m))) {
+    struct ndisi_drain *const ds[] = {&m->tx, &m->rx, &m->calls};
+    bool drained = ndisi_drains_wait(ds, 3, &m->adapter->host->wq, what, describe_module, m,
+                                     mod_timeout(m));
+    module_event(m, NDISI_ME_PAUSE_COMPLETE, "FilterPause");
+    if (!drained) {
         ndisi_report(NDISI_V_STATE, "FilterPause",
                      "a module completes its pause once its sends are complete and its "
                      "indications returned",
@@ -555,8 +566,14 @@ void NdisFPauseComplete(NDIS_HANDLE NdisFilterHandle)
         return;
     struct ndisi_filter_module *m =
         ndisi_obj_check(NdisFilterHandle, NDISI_OBJ_FILTER_MODULE, ddi, "NdisFilterHandle");
-    if (!m || !module_event(m, NDISI_ME_PAUSE_COMPLETE, ddi))
+    if (!m)
         return;
+    if (atomic_load(&m->state) != NDISI_MS_PAUSING || atomic_load(&m->pause_done.done)) {
+        ndisi_report(NDISI_V_STATE, ddi,
+                     "completes, once, a FilterPause that returned NDIS_STATUS_PENDING",
+                     "filter module '%s' is %s", m->label, ndisi_module_state_name(m));
+        return;
+    }
     ndisi_completion_complete(&m->pause_done, &m->adapter->host->wq, NDIS_STATUS_SUCCESS);
 }
 

@@ -319,6 +319,7 @@ struct ndisi_filter_module {
     struct ndisi_completion pause_done, restart_done;
     struct ndisi_drain tx;                 /* NBLs this module sent down, not completed */
     struct ndisi_drain rx;                 /* NBLs this module indicated up, not returned */
+    struct ndisi_drain calls;              /* FilterReceiveNetBufferLists calls in progress */
     struct ndisi_drain oids;
 };
 

@@ -286,8 +286,12 @@ static void deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from
         rx_to_protocols(a, from, nbls, port, n, flags);
         return;
     }
+    /* Counted before the state is read: a pause that sees no call in progress
+       after the module stopped Pausing cannot miss one (pause_one in filter.c). */
+    ndisi_drain_add(&m->calls, 1);
     int st = atomic_load(&m->state);
     if (st != NDISI_MS_RUNNING && st != NDISI_MS_PAUSING) {
+        ndisi_drain_sub(&m->calls, 1, &a->host->wq);
         refuse(a, from, nbls, n, flags);
         return;
     }
@@ -296,6 +300,7 @@ static void deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from
                    NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
     m->receive(m->ctx, nbls, port, n, flags);
     ndisi_cb_leave(&f);
+    ndisi_drain_sub(&m->calls, 1, &a->host->wq);
 }
 
 /* ---- indications ---------------------------------------------------------------------- */

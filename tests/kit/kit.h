@@ -50,6 +50,7 @@ typedef struct kit_mp_cfg {
     void (*mutate_chars)(NDIS_MINIPORT_DRIVER_CHARACTERISTICS *c);
     NDIS_STATUS last_register_status;
     bool pend_oids;                  /* OID requests pend; kit_mp_complete_oid */
+    bool indicate_when_paused;       /* kit_mp_indicate ignores the pause (a buggy miniport) */
     ULONG oid_sets;                  /* sets seen */
     ULONG last_packet_filter;        /* OID_GEN_CURRENT_PACKET_FILTER set by NDIS */
     ULONG last_mcast_count;
@@ -119,6 +120,38 @@ NDIS_HANDLE kit_proto_handle(int i);
 /* Issues an OID request on protocol i's binding; the request is kit-owned. */
 NDIS_STATUS kit_proto_oid(int i, const char *adapter, NDIS_REQUEST_TYPE type, NDIS_OID oid,
                           void *buf, ULONG len, ULONG *bytes_needed);
+
+/* ---- the test filter ------------------------------------------------------ */
+
+#define KIT_MAX_FILTERS 4
+
+typedef struct kit_filter_cfg {
+    NDIS_STATUS attach_status;       /* FilterAttach result */
+    bool skip_set_attributes;        /* "forget" NdisFSetAttributes */
+    bool pend_pause;                 /* FilterPause pends; completes from a thread */
+    NDIS_STATUS restart_status;
+    bool bypass_send, bypass_receive;/* no send / receive handlers (bypass) */
+    bool bypass_after_restart;       /* FilterSetModuleOptions removes the data handlers */
+    bool no_oid_handler;
+    bool clone_oids;                 /* forward OIDs as clones (NdisAllocateCloneOidRequest) */
+    bool deregister_in_detach;       /* call NdisFDeregisterFilterDriver from FilterDetach */
+    USHORT drop_ethertype;           /* drop frames of this EtherType both ways */
+    void (*mutate_chars)(NDIS_FILTER_DRIVER_CHARACTERISTICS *c);
+    NDIS_STATUS last_register_status;
+    atomic_ulong sends, send_completes, own_send_completes, receives, returns, own_returns;
+    atomic_ulong oids, status_indications;
+} kit_filter_cfg;
+
+extern kit_filter_cfg kit_filter[KIT_MAX_FILTERS];
+
+/* DriverEntry for filter instance i is loaded as "kitf<i>". */
+NTSTATUS kit_filter_entry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+void kit_filter_reset(void);
+NDIS_HANDLE kit_filter_module(int i, const char *adapter);
+NDIS_HANDLE kit_filter_driver_handle(int i);
+/* The module of filter i on adapter originates n frames down / up; returns n sent. */
+ULONG kit_filter_send(int i, const char *adapter, ULONG n);
+ULONG kit_filter_indicate(int i, const char *adapter, ULONG n);
 
 /* ---- helpers -------------------------------------------------------------- */
 

@@ -19,7 +19,9 @@ typedef struct kit_adapter {
     NDIS_HANDLE pool;
     NDIS_SPIN_LOCK lock;
     PNET_BUFFER_LIST queued_head, queued_tail; /* sends held for kit_mp_complete_sends */
-    atomic_ulong sends_seen, returned;
+    atomic_ulong sends_seen, returned, indicated;
+    atomic_int paused;      /* set by MiniportPause, cleared by MiniportRestart */
+    atomic_int indicating;  /* kit_mp_indicate calls in progress */
     PNDIS_OID_REQUEST pending_oid;
     UCHAR mac[6];
 } kit_adapter;
@@ -231,6 +233,13 @@ _Use_decl_annotations_ static NDIS_STATUS mp_pause(NDIS_HANDLE ctx,
     kit_adapter *k = ctx;
     kit_log("MiniportPause(%s)", k->name);
     (void)pp;
+    /* Stop indicating, then wait until NDIS returned every indicated NBL, as a
+       miniport must before its pause completes. */
+    atomic_store(&k->paused, 1);
+    for (int i = 0; i < 2000 && (atomic_load(&k->indicating) ||
+                                 atomic_load(&k->indicated) != atomic_load(&k->returned));
+         i++)
+        NdisMSleep(500);
     return kit_mp.pend_pause ? mp_pend(k, 0) : NDIS_STATUS_SUCCESS;
 }
 
@@ -240,6 +249,7 @@ _Use_decl_annotations_ static NDIS_STATUS mp_restart(NDIS_HANDLE ctx,
     kit_adapter *k = ctx;
     (void)rp;
     kit_log("MiniportRestart(%s)", k->name);
+    atomic_store(&k->paused, 0);
     if (kit_mp.pend_restart)
         return mp_pend(k, 1);
     return kit_mp.restart_status;
@@ -410,6 +420,11 @@ ULONG kit_mp_indicate(const char *adapter, ULONG n, ULONG len, const UCHAR *dst,
     static const UCHAR bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     if (!k)
         return 0;
+    atomic_fetch_add(&k->indicating, 1);
+    if (atomic_load(&k->paused) && !kit_mp.indicate_when_paused) {
+        atomic_fetch_sub(&k->indicating, 1);
+        return 0;
+    }
     PNET_BUFFER_LIST head = NULL, tail = NULL;
     ULONG got = 0;
     for (ULONG i = 0; i < n; i++) {
@@ -437,13 +452,17 @@ ULONG kit_mp_indicate(const char *adapter, ULONG n, ULONG len, const UCHAR *dst,
         tail = nbl;
         got++;
     }
-    if (!head)
+    if (!head) {
+        atomic_fetch_sub(&k->indicating, 1);
         return 0;
+    }
     if (NDIS_CURRENT_IRQL() >= DISPATCH_LEVEL)
         flags |= NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
+    atomic_fetch_add(&k->indicated, got);
     NdisMIndicateReceiveNetBufferLists(k->handle, head, NDIS_DEFAULT_PORT_NUMBER, got, flags);
     if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
         mp_return(k, head, 0); /* ownership came back with the return of the call */
+    atomic_fetch_sub(&k->indicating, 1);
     return got;
 }
 

@@ -170,6 +170,7 @@ ndis_host *kit_host_opts(const ndis_host_options *opts)
     kit_reports_clear();
     kit_mp_reset();
     kit_proto_reset();
+    kit_filter_reset();
     ndis_set_verifier_policy(NDIS_VERIFIER_LOG);
     ndis_set_report_handler(on_report, NULL);
     ndis_set_diag_handler(on_diag, NULL);
