@@ -544,6 +544,9 @@ static int pause_one(struct ndisi_filter_module *m, ULONG reason)
     /* The module is Paused once NDIS has its NBLs back and no receive call of it
        is still running (one that started while it was Pausing may still forward). */
     snprintf(what, sizeof(what), "the traffic of filter module '%s' to drain", m->label);
+    /* Refuse new receive calls first, then wait for the ones already inside: they
+       still see the module Pausing and may forward what they hold. */
+    atomic_store(&m->rx_closed, 1);
     struct ndisi_drain *const ds[] = {&m->tx, &m->rx, &m->calls};
     bool drained = ndisi_drains_wait(ds, 3, &m->adapter->host->wq, what, describe_module, m,
                                      mod_timeout(m));
@@ -615,6 +618,7 @@ static int restart_one(struct ndisi_filter_module *m)
     rp.LowerIfNetLuid = a->luid;
 
     ndisi_completion_reset(&m->restart_done);
+    atomic_store(&m->rx_closed, 0);
     module_event(m, NDISI_ME_RESTART, "FilterRestart");
     struct ndisi_cbframe fr;
     ndisi_cb_enter(&fr, f->image, "FilterRestart", m->label, NDISI_CB_NDIS_ENTRY,

@@ -320,6 +320,7 @@ struct ndisi_filter_module {
     struct ndisi_drain tx;                 /* NBLs this module sent down, not completed */
     struct ndisi_drain rx;                 /* NBLs this module indicated up, not returned */
     struct ndisi_drain calls;              /* FilterReceiveNetBufferLists calls in progress */
+    atomic_int rx_closed;                  /* pause completing: no new receive calls */
     struct ndisi_drain oids;
 };
 

@@ -290,7 +290,7 @@ static void deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from
        after the module stopped Pausing cannot miss one (pause_one in filter.c). */
     ndisi_drain_add(&m->calls, 1);
     int st = atomic_load(&m->state);
-    if (st != NDISI_MS_RUNNING && st != NDISI_MS_PAUSING) {
+    if ((st != NDISI_MS_RUNNING && st != NDISI_MS_PAUSING) || atomic_load(&m->rx_closed)) {
         ndisi_drain_sub(&m->calls, 1, &a->host->wq);
         refuse(a, from, nbls, n, flags);
         return;
