@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "core/core.h"
 #include "core/pnp.h"
 #include "core/verifier.h"
@@ -90,7 +91,9 @@ int ndis_host_create(const ndis_host_options *opts, ndis_host **out)
     InitializeListHead(&h->disabled_bindings);
     ndisi_waitq_init(&h->wq);
     atomic_init(&h->next_ifindex, 1);
-    int rc = ndisi_pnp_start(h);
+    int rc = ndisi_config_open(h);
+    if (!rc && (rc = ndisi_pnp_start(h)))
+        ndisi_config_close(h);
     if (rc) {
         ndisi_waitq_destroy(&h->wq);
         pthread_mutex_destroy(&h->lock);
@@ -184,6 +187,7 @@ int ndis_host_destroy(ndis_host *h)
     }
     ndisi_pnp_stop(h);
     ndisi_bindcfg_clear(h);
+    ndisi_config_close(h);
     ndisi_waitq_destroy(&h->wq);
     pthread_mutex_destroy(&h->lock);
     ndisi_obj_free(h);

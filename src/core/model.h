@@ -73,7 +73,7 @@ struct ndis_host {
     void *trace_ctx;
     atomic_ulong trace_seq;
     atomic_uint next_ifindex;
-    struct ndis_registry *registry; /* configuration store (NULL: in-memory defaults) */
+    struct ndis_registry *registry; /* configuration store and handles (config/config.h) */
 };
 
 /* ---- driver images (image.c) --------------------------------------------- */

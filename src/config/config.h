@@ -1,0 +1,129 @@
+/*
+ * config.h - the configuration DDIs and host API on top of the registry store
+ * (src/registry): the instance's store, key paths, keyword lookups and
+ * configuration handles. docs/config.md has the key layout and the rules.
+ *
+ * Files: config_store.c (the instance's store, key paths, keyword lookup,
+ * host API), config_ddi.c (NdisOpenConfigurationEx, NdisRead/Write/
+ * CloseConfiguration, NdisOpenConfigurationKeyByName/ByIndex),
+ * network_address.c (NdisReadNetworkAddress and the NetworkAddress text).
+ */
+#ifndef NDISI_CONFIG_H
+#define NDISI_CONFIG_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ndis.h>
+
+#include "core/model.h"
+#include "registry/registry.h"
+
+/* Key path components (docs/config.md, "Key layout"). */
+#define NDISI_CFG_ADAPTERS "Adapters"
+#define NDISI_CFG_SERVICES "Services"
+#define NDISI_CFG_PARAMETERS "Parameters"
+#define NDISI_CFG_INSTANCE "Instance"
+#define NDISI_CFG_PATH_MAX 1024
+
+/* Keywords NDIS fills from ndis_adapter_config. */
+#define NDISI_KW_IFNAME "*IfName"
+#define NDISI_KW_NETADDR "NetworkAddress"
+
+/* The configuration side of an NDIS instance: host->registry. */
+struct ndis_registry {
+    struct ndis_host *host;
+    reg_store *store;
+    bool memory;            /* no registry_dir: values last until the instance goes */
+    pthread_mutex_t lock;   /* guards handles */
+    LIST_ENTRY handles;     /* struct ndisi_config.link: every open configuration handle */
+    LIST_ENTRY all_link;    /* every instance's registry (BindParameters lookups) */
+};
+
+/*
+ * Where a keyword of a key comes from, highest precedence first: the key
+ * (its persisted layer, then its own defaults layer), the values the host gave
+ * the adapter at arrival (ndis_adapter_config), then the defaults layer of the
+ * miniport driver's Parameters key (NDIS_PARAM_DRIVER_DEFAULT). Only an
+ * adapter's Parameters key has the last two.
+ */
+#define NDISI_CFG_NARRIVAL 2
+struct ndisi_cfg_chain {
+    reg_key *key;
+    reg_key *fallback;                      /* read in its defaults layer only */
+    const char *arrival_kw[NDISI_CFG_NARRIVAL];
+    reg_value *arrival[NDISI_CFG_NARRIVAL]; /* NULL when not given */
+};
+
+/* NDIS-owned memory returned to a driver, freed by NdisCloseConfiguration. */
+struct ndisi_cfg_block {
+    struct ndisi_cfg_block *next;
+    max_align_t data[];
+};
+
+/* A configuration handle (NDISI_OBJ_CONFIG). */
+struct ndisi_config {
+    struct ndisi_obj obj;
+    struct ndis_registry *reg;
+    struct ndisi_image *image;   /* charged in res[NDISI_RES_CONFIG] */
+    LIST_ENTRY link;             /* reg->handles */
+    struct ndisi_cfg_chain chain;
+    pthread_mutex_t lock;        /* guards blocks */
+    struct ndisi_cfg_block *blocks;
+    char label[NDISI_CFG_PATH_MAX]; /* the key path, for diagnostics */
+};
+
+/* ---- config_store.c ---------------------------------------------------------- */
+
+/* Opens the instance's store (opts.registry_dir, or memory): 0, -EBUSY (locked
+ * by another instance or process), -EIO (corrupt file, I/O), -EINVAL (empty
+ * directory name), -ENOMEM. Failures come with a diagnostic. */
+int ndisi_config_open(struct ndis_host *h);
+/* Frees the configuration handles drivers leaked (reported at their unload)
+ * and closes the store. */
+void ndisi_config_close(struct ndis_host *h);
+
+/* Joins "a" "\" "b" ... into out; -ENAMETOOLONG. */
+int ndisi_cfg_path(char *out, size_t len, const char *first, ...)
+    __attribute__((sentinel));
+
+/*
+ * Fills c for the Parameters key of `adapter`: the arrival values `ifname`
+ * (NULL or "" for none) and `mac` (NULL for none), and the defaults of
+ * `miniport_driver` (NULL for none). flags REG_CREATE_DEFAULT creates missing
+ * keys in memory (a DDI opening them); REG_OPEN_EXISTING leaves them NULL.
+ */
+int ndisi_cfg_chain_adapter(struct ndis_registry *r, const char *adapter,
+                            const char *miniport_driver, const char *ifname,
+                            const unsigned char *mac, unsigned flags,
+                            struct ndisi_cfg_chain *c);
+void ndisi_cfg_chain_release(struct ndisi_cfg_chain *c);
+/* The effective value of keyword `kw`: 0, -ENOENT, -ENOMEM, -EBADF... */
+int ndisi_cfg_chain_get(const struct ndisi_cfg_chain *c, const char *kw, reg_value **out);
+
+/*
+ * The binding whose NDIS_BIND_PARAMETERS are at p (as given to
+ * ProtocolBindAdapterEx), if any: copies the protocol's image and the adapter
+ * name. Never dereferences p.
+ */
+bool ndisi_cfg_find_bind_params(const void *p, struct ndis_registry **reg,
+                                struct ndisi_image **img, char *adapter, size_t len);
+
+/* ---- network_address.c ---------------------------------------------------------- */
+
+/* "02-00-4C-4F-4F-50": the NetworkAddress text of a 6-byte address (18 bytes). */
+void ndisi_cfg_format_mac(const unsigned char mac[6], char out[18]);
+
+/* ---- config_ddi.c ------------------------------------------------------------------ */
+
+/* Allocates `size` bytes owned by the handle until NdisCloseConfiguration. */
+void *ndisi_cfg_alloc(struct ndisi_config *c, size_t size);
+/* Releases a handle's key, memory and object (no image accounting). */
+void ndisi_cfg_handle_free(struct ndisi_config *c);
+/* UTF-16 NDIS_STRING to a malloc'ed UTF-8 string, ending at the first NUL.
+ * Reports a malformed string (NULL, odd Length, NULL Buffer) for ddi/param and
+ * returns -EINVAL; -EILSEQ for an unpaired surrogate; -ENOMEM. */
+int ndisi_cfg_ustr(const NDIS_STRING *s, char **out, const char *ddi, const char *param);
+
+#endif /* NDISI_CONFIG_H */
