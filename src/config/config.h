@@ -34,8 +34,7 @@
 /* The configuration side of an NDIS instance: host->registry. */
 struct ndis_registry {
     struct ndis_host *host;
-    reg_store *store;
-    bool memory;            /* no registry_dir: values last until the instance goes */
+    reg_store *store;       /* registry_dir's, or a memory-only store */
     pthread_mutex_t lock;   /* guards handles */
     LIST_ENTRY handles;     /* struct ndisi_config.link: every open configuration handle */
     LIST_ENTRY all_link;    /* every instance's registry (BindParameters lookups) */

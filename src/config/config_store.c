@@ -43,7 +43,6 @@ int ndisi_config_open(struct ndis_host *h)
                 rc = -EIO; /* corrupt or truncated file (-EBADMSG), or an I/O error */
         }
     } else {
-        r->memory = true;
         rc = reg_store_open_memory(&r->store);
     }
     if (rc) {
