@@ -202,8 +202,10 @@ struct ndisi_adapter {
     struct ndisi_rcu rx_rcu;               /* grace period for rx_opens */
 
     /* Work in flight at the miniport edge. */
-    struct ndisi_drain mp_sends;           /* NBLs given to MiniportSendNetBufferLists */
-    struct ndisi_drain mp_recvs;           /* NBLs indicated and not yet returned */
+    struct ndisi_drain mp_sends;           /* NBLs given to MiniportSendNetBufferLists (totals:
+                                              sent, completed) */
+    struct ndisi_drain mp_recvs;           /* NBLs the miniport indicated and NDIS did not
+                                              return yet (totals: indicated, returned) */
     struct ndisi_drain oids;               /* OID requests in the miniport */
 
     struct ndisi_rxfilter *_Atomic rxf;    /* union of the bindings' filters (oid.c) */
@@ -213,7 +215,6 @@ struct ndisi_adapter {
     struct ndisi_oid_req *oid_current;
 
     /* Statistics kept by NDIS for the host API. */
-    atomic_ullong stat_sent, stat_send_complete, stat_indicated, stat_returned;
 };
 
 /* ---- protocol drivers and bindings (protocol.c, binding.c) ---------------- */

@@ -101,7 +101,7 @@ bool ndisi_completion_wait(struct ndisi_completion *c, struct ndisi_waitq *wq, c
 static bool drain_empty(void *ctx)
 {
     struct ndisi_drain *d = ctx;
-    return atomic_load(&d->count) == 0;
+    return ndisi_drain_count(d) == 0;
 }
 
 bool ndisi_drain_wait(struct ndisi_drain *d, struct ndisi_waitq *wq, const char *what,

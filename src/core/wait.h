@@ -60,26 +60,45 @@ void ndisi_completion_complete(struct ndisi_completion *c, struct ndisi_waitq *w
 bool ndisi_completion_wait(struct ndisi_completion *c, struct ndisi_waitq *wq, const char *what,
                            ndisi_describe_fn describe, void *dctx, unsigned timeout_ms);
 
-/* A count of work in flight. */
+/*
+ * A count of work in flight, kept as two monotonic totals (in: started, out:
+ * finished), so the totals double as statistics at no extra cost. Each side is
+ * one atomic add; the count is out read first, then in (in >= out at every
+ * instant and both only grow, so equal readings mean it was zero when out was
+ * read).
+ */
 struct ndisi_drain {
-    atomic_long count;
+    atomic_ulong in, out;
     atomic_int waiters;
 };
 
 static inline void ndisi_drain_add(struct ndisi_drain *d, long n)
 {
-    atomic_fetch_add(&d->count, n);
-}
-
-static inline void ndisi_drain_sub(struct ndisi_drain *d, long n, struct ndisi_waitq *wq)
-{
-    if (atomic_fetch_sub(&d->count, n) == n && atomic_load(&d->waiters))
-        ndisi_waitq_wake(wq);
+    atomic_fetch_add(&d->in, (unsigned long)n);
 }
 
 static inline long ndisi_drain_count(struct ndisi_drain *d)
 {
-    return atomic_load(&d->count);
+    unsigned long out = atomic_load(&d->out);
+    return (long)(atomic_load(&d->in) - out);
+}
+
+static inline void ndisi_drain_sub(struct ndisi_drain *d, long n, struct ndisi_waitq *wq)
+{
+    atomic_fetch_add(&d->out, (unsigned long)n);
+    if (__builtin_expect(atomic_load(&d->waiters) != 0, 0) && ndisi_drain_count(d) == 0)
+        ndisi_waitq_wake(wq);
+}
+
+/* Totals since the drain was created. */
+static inline unsigned long ndisi_drain_total_in(struct ndisi_drain *d)
+{
+    return atomic_load_explicit(&d->in, memory_order_relaxed);
+}
+
+static inline unsigned long ndisi_drain_total_out(struct ndisi_drain *d)
+{
+    return atomic_load_explicit(&d->out, memory_order_relaxed);
 }
 
 bool ndisi_drain_wait(struct ndisi_drain *d, struct ndisi_waitq *wq, const char *what,

@@ -66,6 +66,24 @@ static inline PNET_BUFFER_LIST ndisi_priv_nbl(struct ndisi_nbl_priv *p)
     return (PNET_BUFFER_LIST)(p + 1);
 }
 
+/* Ownership is bookkeeping, ordered by the hand-offs around it: relaxed access
+   keeps it to a plain load or store on the data path. */
+static inline uint8_t ndisi_nbl_where(const struct ndisi_nbl_priv *p)
+{
+    return atomic_load_explicit(&((struct ndisi_nbl_priv *)p)->where, memory_order_relaxed);
+}
+
+static inline void ndisi_nbl_set_where(struct ndisi_nbl_priv *p, enum ndisi_nbl_where w)
+{
+    atomic_store_explicit(&p->where, (uint8_t)w, memory_order_relaxed);
+}
+
+/* An NBL of an NDIS pool in state w (the data path's per-NBL check). */
+static inline bool ndisi_nbl_in(const struct ndisi_nbl_priv *p, enum ndisi_nbl_where w)
+{
+    return p->magic == NDISI_NBL_MAGIC && ndisi_nbl_where(p) == w;
+}
+
 static inline bool ndisi_nbl_is_ndis(PNET_BUFFER_LIST nbl)
 {
     return ndisi_nbl_priv(nbl)->magic == NDISI_NBL_MAGIC;

@@ -44,18 +44,24 @@ static inline ULONG return_flags(void)
 
 /* ---- returns: down to the layer that indicated ----------------------------------- */
 
-static void return_to_miniport(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG n,
-                               ULONG flags)
+/* Gives back a chain whose NBLs are already OWNED again. */
+static void return_owned_to_miniport(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG n,
+                                     ULONG flags)
 {
-    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
-        ndisi_nbl_priv(x)->where = NDISI_NBL_OWNED;
-    atomic_fetch_add_explicit(&a->stat_returned, n, memory_order_relaxed);
     struct ndisi_cbframe f;
     ndisi_cb_enter(&f, a->miniport->image, "MiniportReturnNetBufferLists", a->name,
                    NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
     a->miniport->chars.ReturnNetBufferListsHandler(a->ctx, nbls, flags);
     ndisi_cb_leave(&f);
     ndisi_drain_sub(&a->mp_recvs, n, &a->host->wq);
+}
+
+static void return_to_miniport(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG n,
+                               ULONG flags)
+{
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
+        ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_OWNED);
+    return_owned_to_miniport(a, nbls, n, flags);
 }
 
 static void return_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls, ULONG n,
@@ -65,7 +71,7 @@ static void return_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbl
     for (PNET_BUFFER_LIST x = nbls; x; x = x->Next) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
         if (p->owner == me)
-            p->where = NDISI_NBL_OWNED;
+            ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
     }
     struct ndisi_cbframe f;
     ndisi_cb_enter(&f, me, "FilterReturnNetBufferLists", m->label, NDISI_CB_NDIS_ENTRY,
@@ -245,9 +251,7 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
             refuse(a, from, nbls, n, flags);
             return;
         }
-        if (!(flags & NDIS_RECEIVE_FLAGS_RESOURCES))
-            for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
-                atomic_store_explicit(&ndisi_nbl_priv(x)->refs, 1, memory_order_relaxed);
+        /* Each NBL's reference count is 1 already (mark_indicated). */
         deliver_to_open(o, nbls, port, n, flags);
         if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
             ndisi_drain_sub(&o->rx, n, &a->host->wq);
@@ -315,10 +319,14 @@ static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool r
             ndisi_nbl_bad_state(x, ddi, "allocated from an NDIS pool");
             return false;
         }
-        uint8_t w = p->where;
+        uint8_t w = ndisi_nbl_where(p);
         if (w == NDISI_NBL_OWNED && p->owner == me) {
-            if (!resources)
-                p->where = NDISI_NBL_INDICATED;
+            if (!resources) {
+                ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
+                /* One holder until the receive path says otherwise: a single
+                   binding's return then gives it straight back. */
+                atomic_store_explicit(&p->refs, 1, memory_order_relaxed);
+            }
         } else if (w != NDISI_NBL_INDICATED) {
             ndisi_nbl_bad_state(x, ddi, "owned by the indicating driver, or being indicated "
                                         "(passed up from below)");
@@ -358,9 +366,9 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                      "NumberOfNetBufferLists is the number of NBLs in the chain",
                      "adapter '%s' passed %u for a chain of %u", a->name,
                      NumberOfNetBufferLists, n);
-    if (!resources)
-        ndisi_drain_add(&a->mp_recvs, n);
-    atomic_fetch_add_explicit(&a->stat_indicated, n, memory_order_relaxed);
+    /* With NDIS_RECEIVE_FLAGS_RESOURCES the NBLs are back when the call returns:
+       counted in and out around it, so the totals count every indication. */
+    ndisi_drain_add(&a->mp_recvs, n);
     int st = atomic_load(&a->state);
     if (__builtin_expect(st != NDISI_AS_RUNNING && st != NDISI_AS_PAUSING, 0)) {
         ndisi_report(NDISI_V_STATE, ddi,
@@ -368,9 +376,11 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                      "adapter '%s' is %s; NDIS returns the NBLs", a->name,
                      ndisi_adapter_state_name(a));
         refuse(a, NULL, NetBufferLists, n, ReceiveFlags);
-        return;
+    } else {
+        deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
     }
-    deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
+    if (resources)
+        ndisi_drain_sub(&a->mp_recvs, n, &a->host->wq);
 }
 
 void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
@@ -439,6 +449,13 @@ void ndisi_rx_release_any(struct ndisi_adapter *a, PNET_BUFFER_LIST x)
     ndisi_rx_release(a, orig ? orig : x);
 }
 
+/* Puts back the NBLs before `stop` that a pass already marked OWNED. */
+static void unmark_returned(PNET_BUFFER_LIST nbls, PNET_BUFFER_LIST stop)
+{
+    for (PNET_BUFFER_LIST x = nbls; x != stop; x = x->Next)
+        ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_INDICATED);
+}
+
 void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetBufferLists,
                               ULONG ReturnFlags)
 {
@@ -452,22 +469,46 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
     if (__builtin_expect(!!(ReturnFlags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != at_dispatch(), 0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_RETURN_FLAGS_DISPATCH_LEVEL");
     struct ndisi_adapter *a = o->adapter;
-    for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next) {
+    /*
+     * One pass checks every NBL and, in the common case (no filter module takes
+     * returns, and this binding holds the only reference on NBLs the miniport
+     * indicated: no NDIS clone), marks it OWNED by the miniport again, so the
+     * chain goes down as it is.
+     */
+    bool direct = a->return_top == NULL;
+    ULONG n = 0;
+    for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_INDICATED,
-                             0)) {
+        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_INDICATED), 0)) {
+            if (direct)
+                unmark_returned(NetBufferLists, x);
             ndisi_nbl_bad_state(x, ddi,
                                 "indicated to this binding without NDIS_RECEIVE_FLAGS_RESOURCES "
                                 "and not returned yet");
             return;
         }
+        if (direct) {
+            if (__builtin_expect(!(p->flags & NDISI_NBLF_RXCLONE) &&
+                                     atomic_load_explicit(&p->refs, memory_order_relaxed) == 1,
+                                 1)) {
+                ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
+            } else {
+                unmark_returned(NetBufferLists, x);
+                direct = false;
+            }
+        }
+    }
+    if (direct) {
+        if (n)
+            return_owned_to_miniport(a, NetBufferLists, n, ReturnFlags);
+        ndisi_drain_sub(&o->rx, n, &a->host->wq);
+        return;
     }
     PNET_BUFFER_LIST head = NULL, *tail = &head;
-    ULONG n = 0, back = 0;
+    ULONG back = 0;
     PNET_BUFFER_LIST x = NetBufferLists;
     while (x) {
         PNET_BUFFER_LIST next = x->Next;
-        n++;
         PNET_BUFFER_LIST orig = ndisi_rxclone_put(x);
         if (!orig)
             orig = x;
@@ -502,7 +543,7 @@ void NdisFReturnNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST Ne
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_INDICATED) {
+        if (!ndisi_nbl_in(p, NDISI_NBL_INDICATED)) {
             ndisi_nbl_bad_state(x, ddi, "indicated from below and not returned yet");
             return;
         }

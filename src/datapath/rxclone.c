@@ -23,7 +23,7 @@ PNET_BUFFER_LIST ndisi_rxclone_get(struct ndisi_adapter *a, PNET_BUFFER_LIST ori
     p->owner = NULL;
     p->flags |= NDISI_NBLF_RXCLONE;
     p->reserved2 = orig;
-    p->where = NDISI_NBL_INDICATED;
+    ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
     return c;
 }
 
@@ -33,7 +33,7 @@ PNET_BUFFER_LIST ndisi_rxclone_put(PNET_BUFFER_LIST x)
     if (!(p->flags & NDISI_NBLF_RXCLONE))
         return NULL;
     PNET_BUFFER_LIST orig = p->reserved2;
-    p->where = NDISI_NBL_OWNED;
+    ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
     /* NDIS frees its own clone: no driver is "the freeing driver" here. */
     struct ndisi_cbframe f;
     ndisi_cb_enter(&f, NULL, "NDIS", "", NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);

@@ -102,12 +102,11 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_OWNED ||
-                                 p->owner != me, 0)) {
+        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_OWNED) || p->owner != me, 0)) {
             ndisi_nbl_bad_state(x, ddi, "allocated by the sending protocol and owned by it");
             return;
         }
-        p->where = NDISI_NBL_SENT;
+        ndisi_nbl_set_where(p, NDISI_NBL_SENT);
         x->SourceHandle = o;
     }
     struct ndisi_adapter *a = o->adapter;
@@ -115,7 +114,7 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
     if (__builtin_expect(atomic_load(&o->state) != NDISI_OS_RUNNING, 0)) {
         fail_sends(NetBufferLists, NDIS_STATUS_PAUSED);
         for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next)
-            ndisi_nbl_priv(x)->where = NDISI_NBL_OWNED;
+            ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_OWNED);
         complete_to_open(o, NetBufferLists, n,
                          at_dispatch() ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
         return;
@@ -144,11 +143,11 @@ void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferList; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        uint8_t w = p->magic == NDISI_NBL_MAGIC ? p->where : NDISI_NBL_FREE;
+        uint8_t w = p->magic == NDISI_NBL_MAGIC ? ndisi_nbl_where(p) : NDISI_NBL_FREE;
         if (w == NDISI_NBL_OWNED && p->owner == me) {
             /* "Filter drivers must set the SourceHandle member of each NBL that the
                filter driver originated to the filter's NdisFilterHandle." */
-            p->where = NDISI_NBL_SENT;
+            ndisi_nbl_set_where(p, NDISI_NBL_SENT);
         } else if (w != NDISI_NBL_SENT) {
             ndisi_nbl_bad_state(x, ddi,
                                 "either being sent (passed down from above) or originated and "
@@ -184,7 +183,7 @@ void ndisi_dp_complete_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST
     for (PNET_BUFFER_LIST x = nbls; x; x = x->Next) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
         if (p->owner == me)
-            p->where = NDISI_NBL_OWNED;
+            ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
     }
     struct ndisi_cbframe f;
     ndisi_cb_enter(&f, me, "FilterSendNetBufferListsComplete", m->label, NDISI_CB_NDIS_ENTRY,
@@ -192,6 +191,22 @@ void ndisi_dp_complete_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST
     m->send_complete(m->ctx, nbls, flags);
     ndisi_cb_leave(&f);
     ndisi_drain_sub(&m->tx, n, &m->adapter->host->wq);
+}
+
+static bool source_ok(struct ndisi_adapter *a, struct ndisi_open *o)
+{
+    return ndisi_obj_is(o, NDISI_OBJ_OPEN) && o->adapter == a;
+}
+
+static void bad_source(struct ndisi_adapter *a, PNET_BUFFER_LIST x, const char *ddi)
+{
+    ndisi_report(NDISI_V_NBL, ddi,
+                 "NDIS uses SourceHandle to return an NBL to the driver that sent it; "
+                 "drivers must not modify it",
+                 "NBL %p completed on adapter '%s' has SourceHandle %p, which is not a "
+                 "binding of this adapter (a filter completed an NBL it originated "
+                 "upward, or SourceHandle was overwritten); NDIS drops it",
+                 (void *)x, a->name, x->SourceHandle);
 }
 
 /* Splits a chain by SourceHandle and completes each binding's part. */
@@ -209,18 +224,12 @@ static void complete_to_protocols(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls
     while (x) {
         PNET_BUFFER_LIST next = x->Next;
         struct ndisi_open *o = x->SourceHandle;
-        if (__builtin_expect(!ndisi_obj_is(o, NDISI_OBJ_OPEN) || o->adapter != a, 0)) {
-            ndisi_report(NDISI_V_NBL, ddi,
-                         "NDIS uses SourceHandle to return an NBL to the driver that sent it; "
-                         "drivers must not modify it",
-                         "NBL %p completed on adapter '%s' has SourceHandle %p, which is not a "
-                         "binding of this adapter (a filter completed an NBL it originated "
-                         "upward, or SourceHandle was overwritten); NDIS drops it",
-                         (void *)x, a->name, x->SourceHandle);
+        if (__builtin_expect(!source_ok(a, o), 0)) {
+            bad_source(a, x, ddi);
             x = next;
             continue;
         }
-        ndisi_nbl_priv(x)->where = NDISI_NBL_OWNED;
+        ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_OWNED);
         x->Next = NULL;
         unsigned i;
         for (i = 0; i < nb && b[i].o != o; i++)
@@ -247,7 +256,7 @@ static void complete_to_protocols(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls
         complete_to_open(b[i].o, b[i].head, b[i].n, flags);
 }
 
-/* Completions arriving at the layer above `from` (NULL: above the miniport). */
+/* Completions arriving above the layer `next` belongs to (NULL: the protocols). */
 static void complete_up(struct ndisi_adapter *a, struct ndisi_filter_module *next,
                         PNET_BUFFER_LIST nbls, ULONG n, ULONG flags, const char *ddi)
 {
@@ -257,16 +266,42 @@ static void complete_up(struct ndisi_adapter *a, struct ndisi_filter_module *nex
         complete_to_protocols(a, nbls, flags, ddi);
 }
 
-static ULONG count_sent(PNET_BUFFER_LIST nbls, const char *ddi)
+/* Puts back the NBLs before `stop` that a pass already marked OWNED. */
+static void unmark_owned(PNET_BUFFER_LIST nbls, PNET_BUFFER_LIST stop)
+{
+    for (PNET_BUFFER_LIST x = nbls; x != stop; x = x->Next)
+        ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_SENT);
+}
+
+/*
+ * Checks that every NBL of a completed chain is being sent; returns how many, 0
+ * after reporting one that is not. With `src` non-NULL it also notes, in the
+ * same pass, whether every NBL comes from that binding, marking them OWNED as it
+ * goes (*same); the common case of a chain from one binding then needs no
+ * second walk.
+ */
+static ULONG count_sent(PNET_BUFFER_LIST nbls, const char *ddi, struct ndisi_open *src,
+                        bool *same)
 {
     ULONG n = 0;
+    bool one = src != NULL;
     for (PNET_BUFFER_LIST x = nbls; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(p->magic != NDISI_NBL_MAGIC || p->where != NDISI_NBL_SENT, 0)) {
+        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_SENT), 0)) {
+            if (one)
+                unmark_owned(nbls, x);
             ndisi_nbl_bad_state(x, ddi, "sent and not yet completed");
             return 0;
         }
+        if (one) {
+            if (__builtin_expect(x->SourceHandle == src, 1))
+                ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
+            else
+                one = false;
+        }
     }
+    if (same)
+        *same = one;
     return n;
 }
 
@@ -284,12 +319,25 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
                              at_dispatch(),
                          0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
-    ULONG n = count_sent(NetBufferLists, ddi);
+    struct ndisi_filter_module *next = a->complete_bottom;
+    struct ndisi_open *src = !next && NetBufferLists ? NetBufferLists->SourceHandle : NULL;
+    bool same = false;
+    ULONG n = count_sent(NetBufferLists, ddi, src, &same);
     if (!n)
         return;
     ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
-    atomic_fetch_add_explicit(&a->stat_send_complete, n, memory_order_relaxed);
-    complete_up(a, a->complete_bottom, NetBufferLists, n, SendCompleteFlags, ddi);
+    if (same && __builtin_expect(source_ok(a, src), 1)) {
+        /* The whole chain goes back to the binding that sent it, as it is. */
+        complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
+        return;
+    }
+    if (src) {
+        /* Marked OWNED in part or in whole by count_sent: the general split
+           decides again, NBL by NBL. */
+        for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next)
+            ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_SENT);
+    }
+    complete_up(a, next, NetBufferLists, n, SendCompleteFlags, ddi);
 }
 
 void NdisFSendNetBufferListsComplete(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferList,
@@ -306,7 +354,7 @@ void NdisFSendNetBufferListsComplete(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_L
                              at_dispatch(),
                          0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
-    ULONG n = count_sent(NetBufferList, ddi);
+    ULONG n = count_sent(NetBufferList, ddi, NULL, NULL);
     if (!n)
         return;
     complete_up(m->adapter, m->complete_next, NetBufferList, n, SendCompleteFlags, ddi);

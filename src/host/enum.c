@@ -74,10 +74,10 @@ int ndis_host_list_adapters(ndis_host *h, ndis_adapter_info *out, unsigned max, 
         d->bindings = a->nopens;
         for (struct ndisi_filter_module *m = a->mod_bottom; m; m = m->above)
             d->modules++;
-        d->sent = atomic_load(&a->stat_sent);
-        d->send_completed = atomic_load(&a->stat_send_complete);
-        d->indicated = atomic_load(&a->stat_indicated);
-        d->returned = atomic_load(&a->stat_returned);
+        d->send_completed = ndisi_drain_total_out(&a->mp_sends);
+        d->sent = ndisi_drain_total_in(&a->mp_sends);
+        d->returned = ndisi_drain_total_out(&a->mp_recvs);
+        d->indicated = ndisi_drain_total_in(&a->mp_recvs);
     }
     pthread_mutex_unlock(&h->lock);
     *count = n;

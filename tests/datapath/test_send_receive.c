@@ -84,6 +84,85 @@ TEST(receive_with_resources_flag_returns_on_return_of_the_call)
     kit_host_done(h);
 }
 
+static ndis_adapter_info adapter_info(ndis_host *h, const char *name)
+{
+    ndis_adapter_info ai[4];
+    unsigned n = 0;
+    T_EQ(ndis_host_list_adapters(h, ai, 4, &n), 0);
+    for (unsigned i = 0; i < n && i < 4; i++)
+        if (!strcmp(ai[i].name, name))
+            return ai[i];
+    T_ASSERT_MSG(0, "adapter %s not listed", name);
+    return ai[0];
+}
+
+TEST(adapter_counters_count_every_nbl_at_the_miniport_edge)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    kit_mp.complete_sends_later = true;
+    T_EQ(kit_proto_send(0, "a0", 7, 60, NULL), 7);
+    ndis_adapter_info ai = adapter_info(h, "a0");
+    T_EQ(ai.sent, 7);
+    T_EQ(ai.send_completed, 0);
+    T_EQ(kit_mp_complete_sends("a0", NDIS_STATUS_SUCCESS), 7);
+    kit_proto[0].keep_received = true;
+    T_EQ(kit_mp_indicate("a0", 4, 64, NULL, 0), 4);
+    T_EQ(kit_mp_indicate("a0", 2, 64, NULL, NDIS_RECEIVE_FLAGS_RESOURCES), 2);
+    ai = adapter_info(h, "a0");
+    T_EQ(ai.send_completed, 7);
+    T_EQ(ai.indicated, 6);
+    T_EQ(ai.returned, 2); /* the resources indication; 4 are kept */
+    T_EQ(kit_proto_return_all(0), 4);
+    ai = adapter_info(h, "a0");
+    T_EQ(ai.returned, 6);
+    kit_host_done(h);
+}
+
+/* A return naming one NBL that is not the binding's to return is refused as a
+   whole, and the others stay the binding's to return. */
+TEST(bad_return_in_a_chain_leaves_the_rest_returnable)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    NDIS_HANDLE b = kit_proto_binding(0, "a0");
+    kit_proto[0].keep_received = true;
+    T_EQ(kit_mp_indicate("a0", 3, 64, NULL, 0), 3);
+    PNET_BUFFER_LIST n1 = kit_proto_take_kept(0, "a0"), n2 = n1->Next, n3 = n2->Next;
+    n2->Next = NULL;
+    NdisReturnNetBufferLists(b, n2, 0);
+    T_EQ(kit_mp_returned("a0"), 1);
+    n1->Next = n3;
+    n3->Next = n2; /* n2 went back already */
+    NdisReturnNetBufferLists(b, n1, 0);
+    kit_expect_reports(1, "NdisReturnNetBufferLists");
+    T_EQ(kit_mp_returned("a0"), 1);
+    n3->Next = NULL;
+    NdisReturnNetBufferLists(b, n1, 0);
+    T_EQ(kit_mp_returned("a0"), 3);
+    kit_host_done(h);
+}
+
+/* The same for a completion naming one NBL that is not being sent. */
+TEST(bad_completion_in_a_chain_leaves_the_rest_completable)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    NDIS_HANDLE a = kit_mp_handle("a0");
+    kit_mp.complete_sends_later = true;
+    T_EQ(kit_proto_send(0, "a0", 3, 60, NULL), 3);
+    PNET_BUFFER_LIST n1 = kit_mp_take_queued("a0"), n2 = n1->Next, n3 = n2->Next;
+    n2->Next = NULL;
+    NdisMSendNetBufferListsComplete(a, n2, 0);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 1);
+    n1->Next = n3;
+    n3->Next = n2; /* completed already */
+    NdisMSendNetBufferListsComplete(a, n1, 0);
+    kit_expect_reports(1, "NdisMSendNetBufferListsComplete");
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 1);
+    n3->Next = NULL;
+    NdisMSendNetBufferListsComplete(a, n1, 0);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 3);
+    kit_host_done(h);
+}
+
 TEST(packet_filter_selects_bindings)
 {
     ndis_host *h = kit_host();

@@ -70,6 +70,8 @@ void kit_mp_complete_restart(const char *adapter, NDIS_STATUS st);
 /* Completes every queued send of the adapter with `st`; returns how many. */
 ULONG kit_mp_complete_sends(const char *adapter, NDIS_STATUS st);
 ULONG kit_mp_sends_seen(const char *adapter);
+/* Takes the sends queued by complete_sends_later, in order, without completing them. */
+PNET_BUFFER_LIST kit_mp_take_queued(const char *adapter);
 /* Indicates `n` frames of `len` bytes to `dst` (NULL: broadcast), from the
    miniport's pool; returns NBLs indicated. */
 ULONG kit_mp_indicate(const char *adapter, ULONG n, ULONG len, const UCHAR *dst, ULONG flags);
@@ -116,6 +118,8 @@ NDIS_HANDLE kit_proto_binding(int i, const char *adapter);
 /* Sends n frames of len bytes to dst from protocol i's pool; returns NBLs sent. */
 ULONG kit_proto_send(int i, const char *adapter, ULONG n, ULONG len, const UCHAR *dst);
 ULONG kit_proto_return_all(int i);
+/* Takes the NBLs protocol i keeps from an adapter (keep_received), newest first. */
+PNET_BUFFER_LIST kit_proto_take_kept(int i, const char *adapter);
 NDIS_HANDLE kit_proto_handle(int i);
 /* Issues an OID request on protocol i's binding; the request is kit-owned. */
 NDIS_STATUS kit_proto_oid(int i, const char *adapter, NDIS_REQUEST_TYPE type, NDIS_OID oid,

@@ -385,6 +385,18 @@ ULONG kit_mp_complete_sends(const char *adapter, NDIS_STATUS st)
     return n;
 }
 
+PNET_BUFFER_LIST kit_mp_take_queued(const char *adapter)
+{
+    kit_adapter *k = find(adapter);
+    if (!k)
+        return NULL;
+    NdisAcquireSpinLock(&k->lock);
+    PNET_BUFFER_LIST head = k->queued_head;
+    k->queued_head = k->queued_tail = NULL;
+    NdisReleaseSpinLock(&k->lock);
+    return head;
+}
+
 ULONG kit_mp_sends_seen(const char *adapter)
 {
     kit_adapter *k = find(adapter);

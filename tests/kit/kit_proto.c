@@ -392,6 +392,22 @@ _Use_decl_annotations_ static void pr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST 
                                  : 0);
 }
 
+PNET_BUFFER_LIST kit_proto_take_kept(int i, const char *adapter)
+{
+    NDIS_HANDLE h = kit_proto_binding(i, adapter);
+    for (int s = 0; s < MAX_BINDINGS; s++) {
+        kit_binding *b = g_inst[i].bindings[s];
+        if (!b || b->binding != h)
+            continue;
+        NdisAcquireSpinLock(&b->lock);
+        PNET_BUFFER_LIST kept = b->kept;
+        b->kept = NULL;
+        NdisReleaseSpinLock(&b->lock);
+        return kept;
+    }
+    return NULL;
+}
+
 ULONG kit_proto_return_all(int i)
 {
     ULONG n = 0;
