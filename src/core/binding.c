@@ -105,10 +105,11 @@ void ndisi_open_publish_rx(struct ndisi_adapter *a)
 
 /* ---- bind -------------------------------------------------------------------- */
 
+/* Walks the adapter's bindings (a few protocols), not the protocol's (every adapter). */
 static bool binding_exists(struct ndisi_protocol *p, struct ndisi_adapter *a)
 {
-    for (LIST_ENTRY *e = p->opens.Flink; e != &p->opens; e = e->Flink)
-        if (CONTAINING_RECORD(e, struct ndisi_open, proto_link)->adapter == a)
+    for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink)
+        if (CONTAINING_RECORD(e, struct ndisi_open, adapter_link)->protocol == p)
             return true;
     return false;
 }
@@ -217,12 +218,13 @@ static void open_destroy(struct ndisi_open *o)
     ndisi_obj_free(o);
 }
 
-static void bind_one(struct ndisi_protocol *p, struct ndisi_adapter *a)
+/* Returns the new binding (Paused) or NULL if the bind failed. */
+static struct ndisi_open *bind_one(struct ndisi_protocol *p, struct ndisi_adapter *a)
 {
     struct ndisi_open *o = open_new(p, a);
     if (!o) {
         ndisi_diag("bind '%s' to '%s': out of memory", p->name, a->name);
-        return;
+        return NULL;
     }
     fill_bind_params(o);
     open_link(o, true);
@@ -246,7 +248,7 @@ static void bind_one(struct ndisi_protocol *p, struct ndisi_adapter *a)
                          "called within %u ms; the binding is abandoned",
                          o->label, open_timeout(o));
             o->in_bind = false;
-            return; /* leaves the open in Opening: a late completion is still accepted */
+            return NULL; /* leaves the open in Opening: a late completion is still accepted */
         }
         st = o->bind_done.status;
     }
@@ -272,9 +274,10 @@ static void bind_one(struct ndisi_protocol *p, struct ndisi_adapter *a)
         ndisi_diag("binding '%s' failed with status 0x%08x", o->label, (unsigned)st);
         open_event(o, NDISI_OE_BIND_FAILED, "ProtocolBindAdapterEx");
         open_destroy(o);
-        return;
+        return NULL;
     }
     open_event(o, NDISI_OE_BIND_COMPLETE, "NdisCompleteBindAdapterEx");
+    return o;
 }
 
 /* Binds `p` where it may bind; restarts the new bindings of running stacks. */
@@ -285,14 +288,9 @@ void ndisi_bind_protocol_all(struct ndisi_protocol *p)
         struct ndisi_adapter *a = CONTAINING_RECORD(e, struct ndisi_adapter, host_link);
         if (!may_bind(p, a))
             continue;
-        bind_one(p, a);
-        if (!ndisi_stack_running(a) || a->host_paused)
-            continue;
-        for (LIST_ENTRY *oe = p->opens.Flink; oe != &p->opens; oe = oe->Flink) {
-            struct ndisi_open *o = CONTAINING_RECORD(oe, struct ndisi_open, proto_link);
-            if (o->adapter == a && atomic_load(&o->state) == NDISI_OS_PAUSED)
-                ndisi_open_restart(o);
-        }
+        struct ndisi_open *o = bind_one(p, a);
+        if (o && ndisi_stack_running(a) && !a->host_paused)
+            ndisi_open_restart(o);
     }
 }
 
