@@ -301,7 +301,7 @@ static void *hb_hammer(void *arg)
         InterlockedExchangeAdd64(&hb_counter64, 2);
         LONG seen;
         do {
-            seen = hb_counter;
+            seen = InterlockedCompareExchange(&hb_counter, 0, 0); /* an atomic read */
         } while (InterlockedCompareExchange(&hb_counter, seen + 1, seen) != seen);
     }
     return NULL;
