@@ -272,6 +272,37 @@ typedef void (*ndis_trace_fn)(void *ctx, const ndis_trace_event *ev);
 /* Starts (fn != NULL) or stops the trace. Events arrive on the calling thread. */
 void ndis_host_set_trace(ndis_host *h, ndis_trace_fn fn, void *ctx);
 
+/* ---- packet capture --------------------------------------------------------- */
+
+/*
+ * Captures the frames crossing one edge of an adapter's stack. `at`:
+ *   "miniport" (or NULL)  the edge just above the miniport: what is on the wire;
+ *   "protocol"            the edge just below the protocols;
+ *   "FILTER" or "FILTER:above"  the edge just above the module of filter driver
+ *                         FILTER (what it indicates up, what is sent down to it);
+ *   "FILTER:below"        the edge just below it.
+ * Each NET_BUFFER crossing the edge is one frame: its first `snaplen` bytes
+ * (0: all, at most 65535) are copied for fn, which runs on the thread moving
+ * the data, possibly at DISPATCH_LEVEL: it must copy what it needs and return,
+ * never block. time_ns is CLOCK_REALTIME. When no capture runs on an adapter
+ * the data path pays one load per chain. A capture ends by itself when its
+ * adapter is removed (fn is no longer called); stop it anyway to free it.
+ * -ENOENT: no such adapter, or no module of FILTER on it; -EINVAL: bad `at`.
+ */
+typedef struct ndis_capture ndis_capture;
+typedef struct ndis_capture_frame {
+    unsigned long long time_ns;
+    int send;                   /* 1: going down (a send), 0: going up (a receive) */
+    const unsigned char *data;  /* caplen bytes, valid during the call */
+    size_t caplen, len;         /* bytes captured, bytes in the frame */
+} ndis_capture_frame;
+typedef void (*ndis_capture_fn)(void *ctx, const ndis_capture_frame *f);
+
+int ndis_host_capture_start(ndis_host *h, const char *adapter, const char *at, unsigned snaplen,
+                            ndis_capture_fn fn, void *ctx, ndis_capture **out);
+/* After it returns, fn is never called again for this capture. */
+int ndis_host_capture_stop(ndis_capture *c);
+
 /* ---- verifier and diagnostics ---------------------------------------------- */
 
 typedef enum ndis_verifier_policy {

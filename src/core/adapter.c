@@ -12,6 +12,7 @@
 #include "control/oid.h"
 #include "control/pnpevent.h"
 #include "core/core.h"
+#include "datapath/datapath.h"
 #include "core/pnp.h"
 #include "core/verifier.h"
 #include "os/fault.h"
@@ -239,6 +240,7 @@ static void adapter_link(struct ndisi_adapter *a, bool link)
     } else {
         RemoveEntryList(&a->host_link);
         RemoveEntryList(&a->mp_link);
+        ndisi_capture_adapter_gone(a);
     }
     pthread_mutex_unlock(&h->lock);
 }

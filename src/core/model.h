@@ -214,7 +214,9 @@ struct ndisi_adapter {
     LIST_ENTRY oid_queue;
     struct ndisi_oid_req *oid_current;
 
-    /* Statistics kept by NDIS for the host API. */
+    /* Packet captures on this stack's edges (datapath/capture.c). */
+    struct ndis_capture **_Atomic captures; /* NULL-terminated; NULL when none (the common case) */
+    struct ndisi_rcu cap_rcu;
 };
 
 /* ---- protocol drivers and bindings (protocol.c, binding.c) ---------------- */

@@ -15,6 +15,25 @@ bool ndisi_xfilter_match(const struct ndisi_open *o, PNET_BUFFER_LIST nbl);
 /* True when o's filter cannot reject anything the adapter indicates. */
 bool ndisi_xfilter_takes_all(const struct ndisi_open *o, const struct ndisi_adapter *a);
 
+/*
+ * capture.c: a chain moving between layer `hi` and layer `lo` of a's stack (a
+ * module, or NULL: the protocols as hi, the miniport as lo), downward when
+ * `send`. Call through ndisi_capture_check: nothing but a load when no capture
+ * runs.
+ */
+void ndisi_capture_chain(struct ndisi_adapter *a, struct ndisi_filter_module *lo,
+                         struct ndisi_filter_module *hi, bool send, PNET_BUFFER_LIST nbls);
+/* The adapter goes away: its captures end (h->lock held). */
+void ndisi_capture_adapter_gone(struct ndisi_adapter *a);
+
+static inline void ndisi_capture_check(struct ndisi_adapter *a, struct ndisi_filter_module *lo,
+                                       struct ndisi_filter_module *hi, bool send,
+                                       PNET_BUFFER_LIST nbls)
+{
+    if (__builtin_expect(atomic_load_explicit(&a->captures, memory_order_relaxed) != NULL, 0))
+        ndisi_capture_chain(a, lo, hi, send, nbls);
+}
+
 /* receive.c: NDIS's own clones for NBLs that several bindings receive. */
 void ndisi_rx_init_clone_pool(void);
 

@@ -377,6 +377,7 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                      ndisi_adapter_state_name(a));
         refuse(a, NULL, NetBufferLists, n, ReceiveFlags);
     } else {
+        ndisi_capture_check(a, NULL, a->recv_bottom, false, NetBufferLists);
         deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
     }
     if (resources)
@@ -423,6 +424,7 @@ void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
         refuse(a, m, NetBufferLists, n, ReceiveFlags);
         return;
     }
+    ndisi_capture_check(a, m, m->recv_next, false, NetBufferLists);
     deliver_up(a, m, m->recv_next, NetBufferLists, PortNumber, n, ReceiveFlags);
 }
 

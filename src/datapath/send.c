@@ -119,6 +119,7 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
                          at_dispatch() ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
         return;
     }
+    ndisi_capture_check(a, a->send_top, NULL, true, NetBufferLists);
     send_down(a, a->send_top, NetBufferLists, n, PortNumber, SendFlags);
 }
 
@@ -170,6 +171,7 @@ void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
                                     at_dispatch() ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
         return;
     }
+    ndisi_capture_check(a, m->send_next, m, true, NetBufferList);
     send_down(a, m->send_next, NetBufferList, n, PortNumber, SendFlags);
 }
 
