@@ -143,7 +143,15 @@ static void fill_bind_params(struct ndisi_open *o)
     b->Header.Type = NDIS_OBJECT_TYPE_BIND_PARAMETERS;
     b->Header.Revision = NDIS_BIND_PARAMETERS_REVISION_4;
     b->Header.Size = NDIS_SIZEOF_BIND_PARAMETERS_REVISION_4;
-    b->ProtocolSection = &o->protocol->name_str;
+    /* "a registry path [that] starts from the protocol driver's service key and
+       continues down ... to the miniport adapter name (for example,
+       Tcpip\Parameters\Adapters\<adapter>)" (ns-ndis-_ndis_bind_parameters.md). */
+    char section[sizeof(o->section_buf) / sizeof(WCHAR)];
+    snprintf(section, sizeof(section), "%s\\Parameters\\Adapters\\%s",
+             o->protocol->image->name, a->name);
+    ndisi_utf8_to_ustr(section, &o->section, o->section_buf,
+                       sizeof(o->section_buf) / sizeof(WCHAR));
+    b->ProtocolSection = &o->section;
     b->AdapterName = &a->ndis_name;
     b->BoundAdapterName = &a->ndis_name;
     b->MediaType = g->MediaType;

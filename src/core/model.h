@@ -256,6 +256,8 @@ struct ndisi_open {
 
     /* Bind/unbind bookkeeping (binding.c). */
     NDIS_BIND_PARAMETERS bind_params;
+    UNICODE_STRING section;                /* bind_params.ProtocolSection */
+    WCHAR section_buf[2 * NDISI_NAME_MAX + 24];
     bool open_called, opened, close_called, closed, in_bind, in_unbind;
     struct ndisi_completion bind_done;     /* NdisCompleteBindAdapterEx */
     struct ndisi_completion open_done;     /* pended NdisOpenAdapterEx */

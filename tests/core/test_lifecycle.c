@@ -48,6 +48,8 @@ TEST(adapter_arrival_after_registration_binds)
     T_ASSERT(init >= 0 && init < bind && bind < mrestart && mrestart < prestart);
     T_STREQ(binding_state(h, "kitp0", "a0"), "Running");
     T_STREQ(adapter_state(h, "a0"), "Running");
+    /* ProtocolSection: <protocol service>\Parameters\Adapters\<adapter>. */
+    T_STREQ(kit_proto[0].last_protocol_section, "kitp0\\Parameters\\Adapters\\a0");
     kit_host_done(h);
 }
 

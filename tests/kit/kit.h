@@ -42,6 +42,7 @@ typedef struct kit_mp_cfg {
                                         with `manual`) */
     bool manual;                     /* the test completes pended operations itself */
     NDIS_STATUS restart_status;      /* MiniportRestart result */
+    NDIS_STATUS pause_status;        /* MiniportPause result (a wrong one: not allowed) */
     bool complete_sends_later;       /* queue sends for kit_mp_complete_sends */
     bool fail_entry_after_register;  /* DriverEntry fails after registering ... */
     bool no_deregister_on_failure;   /* ... and "forgets" NdisMDeregisterMiniportDriver */
@@ -91,6 +92,7 @@ typedef struct kit_proto_cfg {
     bool manual;
     bool fail_open_medium;            /* open with a medium the adapter lacks */
     bool no_close_in_unbind;          /* "forget" NdisCloseAdapterEx */
+    NDIS_STATUS unbind_status;        /* returned by an unbind after closing (0: success) */
     bool deregister_in_unbind;        /* call NdisDeregisterProtocolDriver from an NDIS entry point */
     bool keep_received;               /* retain NBLs; kit_proto_return_all */
     bool skip_unload_deregister;      /* DriverUnload forgets NdisDeregisterProtocolDriver */
@@ -99,6 +101,7 @@ typedef struct kit_proto_cfg {
     void (*mutate_chars)(NDIS_PROTOCOL_DRIVER_CHARACTERISTICS *c);
     NDIS_STATUS last_register_status;
     NDIS_STATUS last_open_status, last_close_status;
+    char last_protocol_section[160];  /* BindParameters->ProtocolSection of the last bind */
     /* counters */
     atomic_ulong received, send_completed, status_indications, link_up_seen, link_down_seen;
     atomic_ulong oid_completed;
@@ -134,6 +137,7 @@ typedef struct kit_filter_cfg {
     bool skip_set_attributes;        /* "forget" NdisFSetAttributes */
     bool pend_pause;                 /* FilterPause pends; completes from a thread */
     NDIS_STATUS restart_status;
+    NDIS_STATUS pause_status;        /* FilterPause result (a failure is not allowed) */
     bool bypass_send, bypass_receive;/* no send / receive handlers (bypass) */
     bool bypass_after_restart;       /* FilterSetModuleOptions removes the data handlers */
     bool no_oid_handler;

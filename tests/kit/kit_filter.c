@@ -170,7 +170,7 @@ _Use_decl_annotations_ static NDIS_STATUS f_pause(NDIS_HANDLE ctx, PNDIS_FILTER_
         pthread_detach(t);
         return NDIS_STATUS_PENDING;
     }
-    return NDIS_STATUS_SUCCESS;
+    return kit_filter[m->drv].pause_status;
 }
 
 _Use_decl_annotations_ static NDIS_STATUS f_restart(NDIS_HANDLE ctx,

@@ -240,7 +240,7 @@ _Use_decl_annotations_ static NDIS_STATUS mp_pause(NDIS_HANDLE ctx,
                                  atomic_load(&k->indicated) != atomic_load(&k->returned));
          i++)
         NdisMSleep(500);
-    return kit_mp.pend_pause ? mp_pend(k, 0) : NDIS_STATUS_SUCCESS;
+    return kit_mp.pend_pause ? mp_pend(k, 0) : kit_mp.pause_status;
 }
 
 _Use_decl_annotations_ static NDIS_STATUS mp_restart(NDIS_HANDLE ctx,

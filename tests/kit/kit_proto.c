@@ -166,6 +166,13 @@ _Use_decl_annotations_ static NDIS_STATUS pr_bind(NDIS_HANDLE drvctx, NDIS_HANDL
     NdisZeroMemory(b, sizeof(*b));
     NdisAllocateSpinLock(&b->lock);
     b->proto = i;
+    {
+        PNDIS_STRING ps = bp->ProtocolSection;
+        unsigned k = 0;
+        for (; ps && k < ps->Length / 2u && k + 1 < sizeof(cfg->last_protocol_section); k++)
+            cfg->last_protocol_section[k] = (char)ps->Buffer[k];
+        cfg->last_protocol_section[k] = 0;
+    }
     ustr_to_c(bp->AdapterName, b->adapter, sizeof(b->adapter));
     kit_log("ProtocolBindAdapterEx(%s,%s)", in->name, b->adapter);
     for (int s = 0; s < MAX_BINDINGS; s++)
@@ -252,7 +259,7 @@ _Use_decl_annotations_ static NDIS_STATUS pr_unbind(NDIS_HANDLE unbindctx, NDIS_
     if (cfg->pend_unbind)
         return pr_pend(b, 1);
     forget_binding(b);
-    return NDIS_STATUS_SUCCESS;
+    return cfg->unbind_status;
 }
 
 _Use_decl_annotations_ static void pr_close_complete(NDIS_HANDLE ctx)
