@@ -116,6 +116,31 @@ void sx_wait_balanced(ndis_host *h)
     T_ASSERT_MSG(balanced, "NBLs still outstanding in an adapter");
 }
 
+static unsigned long long total_indicated(ndis_host *h)
+{
+    ndis_adapter_info a[16];
+    unsigned n = 0;
+    unsigned long long sum = 0;
+    T_EQ(ndis_host_list_adapters(h, a, 16, &n), 0);
+    for (unsigned k = 0; k < n && k < 16; k++)
+        sum += a[k].indicated;
+    return sum;
+}
+
+void sx_wait_quiet(ndis_host *h)
+{
+    unsigned long long last = total_indicated(h);
+    for (int i = 0; i < 100; i++) {
+        sx_sleep_ms(20);
+        sx_wait_balanced(h);
+        unsigned long long now = total_indicated(h);
+        if (now == last)
+            return;
+        last = now;
+    }
+    T_ASSERT_MSG(0, "the adapters keep indicating");
+}
+
 int32_t sx_host_query(ndis_host *h, const char *adapter, uint32_t oid, void *buf, size_t len,
                       size_t *bytes)
 {

@@ -51,6 +51,9 @@ void sx_set_filter(const char *adapter, uint32_t filter);
 /* Waits until NDIS counted every NBL sent as completed and every NBL
    indicated as returned, on every adapter. */
 void sx_wait_balanced(ndis_host *h);
+/* Waits until, besides, no adapter indicated anything for 20 ms: the receive
+   queues hold no backlog. */
+void sx_wait_quiet(ndis_host *h);
 
 /* Query with ndis_host_oid: returns the NDIS_STATUS; *bytes as ndis_host_oid. */
 int32_t sx_host_query(ndis_host *h, const char *adapter, uint32_t oid, void *buf, size_t len,
