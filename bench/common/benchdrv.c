@@ -461,7 +461,7 @@ static void name_kind_index(PDRIVER_OBJECT d, int *bypass, int *idx)
     PWCH n = d->DriverName.Buffer;
     unsigned len = d->DriverName.Length / 2u;
     *idx = n[len - 1] - '0';
-    *bypass = n[len - 4] == 'y'; /* "...\bbyp<i>" */
+    *bypass = len >= 3 && n[len - 3] == 'y'; /* "...bbyp<i>" vs "...bflt<i>" */
 }
 
 static void bflt_unload(PDRIVER_OBJECT d)
