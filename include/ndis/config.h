@@ -39,6 +39,25 @@ typedef enum _NDIS_PARAMETER_TYPE {
     NdisParameterBinary
 } NDIS_PARAMETER_TYPE, *PNDIS_PARAMETER_TYPE;
 
+/* The values of the predefined keywords NdisReadConfiguration answers
+ * (nf-ndis-ndisreadconfiguration.md): ProcessorType, and Environment (an NDIS 5
+ * keyword, NdisEnvironmentWindowsNt on every NT-based system). */
+typedef enum _NDIS_PROCESSOR_TYPE {
+    NdisProcessorX86,
+    NdisProcessorMips,
+    NdisProcessorAlpha,
+    NdisProcessorPpc,
+    NdisProcessorAmd64,
+    NdisProcessorIA64,
+    NdisProcessorArm,
+    NdisProcessorArm64
+} NDIS_PROCESSOR_TYPE, *PNDIS_PROCESSOR_TYPE;
+
+typedef enum _NDIS_ENVIRONMENT_TYPE {
+    NdisEnvironmentWindows,
+    NdisEnvironmentWindowsNt
+} NDIS_ENVIRONMENT_TYPE, *PNDIS_ENVIRONMENT_TYPE;
+
 /* ns-ndis-binary_data.md */
 typedef struct _BINARY_DATA {
     USHORT Length;
@@ -107,6 +126,18 @@ NdisOpenConfigurationKeyByIndex(_Out_ PNDIS_STATUS Status,
                                 _In_ ULONG Index,
                                 _Out_ PNDIS_STRING KeyName,
                                 _Out_ PNDIS_HANDLE KeyHandle);
+
+/*
+ * The key a protocol's ProtocolSection names (NDIS_BIND_PARAMETERS.ProtocolSection,
+ * "<protocol service>\Parameters\Adapters\<adapter>"): the binding's key
+ * (nf-ndis-ndisopenprotocolconfiguration.md; an NDIS 5 DDI that NDIS 6 drivers
+ * replace with NdisOpenConfigurationEx on their BindParameters).
+ */
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID
+NdisOpenProtocolConfiguration(_Out_ PNDIS_STATUS Status,
+                              _Out_ PNDIS_HANDLE ConfigurationHandle,
+                              _In_ PNDIS_STRING ProtocolSection);
 
 EXTERN_C_END
 
