@@ -4,9 +4,12 @@
  * configuration handles. docs/config.md has the key layout and the rules.
  *
  * Files: config_store.c (the instance's store, key paths, keyword lookup,
- * host API), config_ddi.c (NdisOpenConfigurationEx, NdisRead/Write/
- * CloseConfiguration, NdisOpenConfigurationKeyByName/ByIndex),
- * network_address.c (NdisReadNetworkAddress and the NetworkAddress text).
+ * host API), config_handles.c (handles: publication, close, reclaim when a
+ * driver or adapter leaves them open), config_ddi.c (NdisOpenConfigurationEx,
+ * NdisRead/Write/CloseConfiguration, NdisOpenConfigurationKeyByName/ByIndex),
+ * network_address.c (NdisReadNetworkAddress and the NetworkAddress text),
+ * protocol_config.c (NdisOpenProtocolConfiguration),
+ * inf_install.c (ndis_host_install_inf: INF records, defaults, bind rules).
  */
 #ifndef NDISI_CONFIG_H
 #define NDISI_CONFIG_H
@@ -35,8 +38,9 @@
 struct ndis_registry {
     struct ndis_host *host;
     reg_store *store;       /* registry_dir's, or a memory-only store */
-    pthread_mutex_t lock;   /* guards handles */
+    pthread_mutex_t lock;   /* guards handles and infs */
     LIST_ENTRY handles;     /* struct ndisi_config.link: every open configuration handle */
+    LIST_ENTRY infs;        /* struct ndisi_inf_rec.link: installed INF files (inf_install.c) */
     LIST_ENTRY all_link;    /* every instance's registry (BindParameters lookups) */
 };
 
@@ -66,6 +70,7 @@ struct ndisi_config {
     struct ndisi_obj obj;
     struct ndis_registry *reg;
     struct ndisi_image *image;   /* charged in res[NDISI_RES_CONFIG] */
+    const void *scope;           /* the adapter it was opened for (or below), else NULL */
     LIST_ENTRY link;             /* reg->handles */
     struct ndisi_cfg_chain chain;
     pthread_mutex_t lock;        /* guards blocks */
@@ -109,17 +114,40 @@ int ndisi_cfg_chain_get(const struct ndisi_cfg_chain *c, const char *kw, reg_val
 bool ndisi_cfg_find_bind_params(const void *p, struct ndis_registry **reg,
                                 struct ndisi_image **img, char *adapter, size_t len);
 
+/* The driver loaded as `name` in any instance (the first found), or NULL. */
+struct ndisi_image *ndisi_cfg_find_image(const char *name);
+
 /* ---- network_address.c ---------------------------------------------------------- */
 
 /* "02-00-4C-4F-4F-50": the NetworkAddress text of a 6-byte address (18 bytes). */
 void ndisi_cfg_format_mac(const unsigned char mac[6], char out[18]);
 
-/* ---- config_ddi.c ------------------------------------------------------------------ */
+/* ---- config_handles.c ---------------------------------------------------------------- */
 
-/* Allocates `size` bytes owned by the handle until NdisCloseConfiguration. */
-void *ndisi_cfg_alloc(struct ndisi_config *c, size_t size);
+/* A new, unpublished handle of img for the key `label`; NULL without memory. */
+struct ndisi_config *ndisi_cfg_handle_new(struct ndis_registry *r, struct ndisi_image *img,
+                                          const char *label);
+/* The handle is handed out: charged to its driver and listed in the instance. */
+void ndisi_cfg_handle_publish(struct ndisi_config *c);
 /* Releases a handle's key, memory and object (no image accounting). */
 void ndisi_cfg_handle_free(struct ndisi_config *c);
+/* Unlinks a published handle, uncharges its driver and frees it. */
+void ndisi_cfg_handle_close(struct ndisi_config *c);
+/* Allocates `size` bytes owned by the handle until NdisCloseConfiguration. */
+void *ndisi_cfg_alloc(struct ndisi_config *c, size_t size);
+
+/*
+ * Hooks of the core. ndisi_config_image_gone: the driver is unloading (or its
+ * DriverEntry failed); its open handles were reported through
+ * res[NDISI_RES_CONFIG] and are closed here. ndisi_config_adapter_gone: NDIS
+ * frees the adapter (after MiniportHaltEx, or a failed MiniportInitializeEx);
+ * handles opened with its MiniportAdapterHandle are reported (rule
+ * NdisOpenConfigurationEx) and closed.
+ */
+void ndisi_config_image_gone(struct ndisi_image *img);
+void ndisi_config_adapter_gone(struct ndisi_adapter *a);
+
+/* ---- config_ddi.c ------------------------------------------------------------------ */
 /* UTF-16 NDIS_STRING to a malloc'ed UTF-8 string, ending at the first NUL.
  * Reports a malformed string (NULL, odd Length, NULL Buffer) for ddi/param and
  * returns -EINVAL; -EILSEQ for an unpaired surrogate; -ENOMEM. */

@@ -22,56 +22,6 @@
 
 #define RULE_IRQL "Irql_Miscellaneous_Function"
 
-/* ---- handles ---------------------------------------------------------------------- */
-
-static struct ndisi_config *handle_new(struct ndis_registry *r, struct ndisi_image *img,
-                                       const char *label)
-{
-    struct ndisi_config *c = ndisi_obj_alloc(NDISI_OBJ_CONFIG, sizeof(*c));
-    if (!c)
-        return NULL;
-    c->reg = r;
-    c->image = img;
-    snprintf(c->label, sizeof(c->label), "%s", label);
-    c->obj.label = c->label;
-    pthread_mutex_init(&c->lock, NULL);
-    return c;
-}
-
-/* The handle is handed out: charged to its driver and listed in the instance. */
-static void handle_publish(struct ndisi_config *c)
-{
-    atomic_fetch_add(&c->image->res[NDISI_RES_CONFIG], 1);
-    pthread_mutex_lock(&c->reg->lock);
-    InsertTailList(&c->reg->handles, &c->link);
-    pthread_mutex_unlock(&c->reg->lock);
-}
-
-void ndisi_cfg_handle_free(struct ndisi_config *c)
-{
-    struct ndisi_cfg_block *b = c->blocks;
-    while (b) {
-        struct ndisi_cfg_block *next = b->next;
-        free(b);
-        b = next;
-    }
-    ndisi_cfg_chain_release(&c->chain);
-    pthread_mutex_destroy(&c->lock);
-    ndisi_obj_free(c);
-}
-
-void *ndisi_cfg_alloc(struct ndisi_config *c, size_t size)
-{
-    struct ndisi_cfg_block *b = malloc(sizeof(*b) + (size ? size : 1));
-    if (!b)
-        return NULL;
-    pthread_mutex_lock(&c->lock);
-    b->next = c->blocks;
-    c->blocks = b;
-    pthread_mutex_unlock(&c->lock);
-    return b->data;
-}
-
 int ndisi_cfg_ustr(const NDIS_STRING *s, char **out, const char *ddi, const char *param)
 {
     static const uint16_t empty[1];
@@ -183,9 +133,10 @@ static NDIS_STATUS open_for(NDIS_HANDLE nh, ULONG flags, struct ndisi_config **o
         return NDIS_STATUS_FAILURE;
     }
 
-    struct ndisi_config *c = handle_new(reg, img, path);
+    struct ndisi_config *c = ndisi_cfg_handle_new(reg, img, path);
     if (!c)
         return NDIS_STATUS_RESOURCES;
+    c->scope = a; /* an adapter's handle ends with MiniportHaltEx */
     if (a) {
         rc = ndisi_cfg_chain_adapter(reg, a->name, img->name, a->ifname,
                                      a->have_cfg_mac ? a->cfg_mac : NULL, REG_CREATE_DEFAULT,
@@ -244,32 +195,37 @@ NDIS_STATUS NdisOpenConfigurationEx(PNDIS_CONFIGURATION_OBJECT ConfigObject,
     NDIS_STATUS st = open_for(ConfigObject->NdisHandle, ConfigObject->Flags, &c);
     if (st != NDIS_STATUS_SUCCESS)
         return st;
-    handle_publish(c);
+    ndisi_cfg_handle_publish(c);
     *ConfigurationHandle = (NDIS_HANDLE)c;
     return NDIS_STATUS_SUCCESS;
 }
 
 /* ---- NdisReadConfiguration ------------------------------------------------------------- */
 
-/* Keywords NDIS answers itself (nf-ndis-ndisreadconfiguration.md), before the
- * registry: 1 with *out set, 0 if kw is not one of them, -ENOMEM. */
+/*
+ * Keywords NDIS answers itself, before the registry: NdisVersion and
+ * ProcessorType (nf-ndis-ndisreadconfiguration.md), and Environment, the NDIS 5
+ * keyword drivers ported from it still read. 1 with *out set, 0 if kw is not
+ * one of them, -ENOMEM.
+ */
 static int predefined(const char *kw, reg_value **out)
 {
     uint32_t x;
     if (reg_name_cmp(kw, "NdisVersion") == 0) {
         x = NDIS_RUNTIME_VERSION_682; /* 0xMMMMmmmm: the highest version supported */
+    } else if (reg_name_cmp(kw, "Environment") == 0) {
+        x = NdisEnvironmentWindowsNt;
     } else if (reg_name_cmp(kw, "ProcessorType") == 0) {
-        /* NDIS_PROCESSOR_TYPE: NdisProcessorX86 0, Amd64 4, Arm 6, Arm64 7. */
 #if defined(__x86_64__)
-        x = 4;
+        x = NdisProcessorAmd64;
 #elif defined(__i386__)
-        x = 0;
+        x = NdisProcessorX86;
 #elif defined(__aarch64__)
-        x = 7;
+        x = NdisProcessorArm64;
 #elif defined(__arm__)
-        x = 6;
+        x = NdisProcessorArm;
 #else
-        return 0;
+        return 0; /* no NDIS_PROCESSOR_TYPE: read from the registry like any keyword */
 #endif
     } else {
         return 0;
@@ -542,11 +498,7 @@ VOID NdisCloseConfiguration(NDIS_HANDLE ConfigurationHandle)
         ndisi_obj_check(ConfigurationHandle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
     if (!c)
         return;
-    pthread_mutex_lock(&c->reg->lock);
-    RemoveEntryList(&c->link);
-    pthread_mutex_unlock(&c->reg->lock);
-    atomic_fetch_sub(&c->image->res[NDISI_RES_CONFIG], 1);
-    ndisi_cfg_handle_free(c);
+    ndisi_cfg_handle_close(c);
 }
 
 /* ---- subkeys --------------------------------------------------------------------------------- */
@@ -558,10 +510,11 @@ static NDIS_STATUS open_sub(struct ndisi_config *parent, const char *name, struc
     int len = snprintf(label, sizeof(label), "%s\\%s", parent->label, name);
     if (len < 0 || (size_t)len >= sizeof(label))
         label[sizeof(label) - 1] = 0; /* a long path: the label is for diagnostics only */
-    struct ndisi_config *s = handle_new(parent->reg, parent->image, label);
+    struct ndisi_config *s = ndisi_cfg_handle_new(parent->reg, parent->image, label);
     *out = NULL;
     if (!s)
         return NDIS_STATUS_RESOURCES;
+    s->scope = parent->scope; /* below an adapter's key: ends with the adapter */
     int rc = reg_key_open_sub(parent->chain.key, name, REG_OPEN_EXISTING, &s->chain.key);
     if (rc) {
         ndisi_cfg_handle_free(s);
@@ -605,7 +558,7 @@ VOID NdisOpenConfigurationKeyByName(PNDIS_STATUS Status, NDIS_HANDLE Configurati
     *Status = open_sub(c, name, &s);
     free(name);
     if (*Status == NDIS_STATUS_SUCCESS) {
-        handle_publish(s);
+        ndisi_cfg_handle_publish(s);
         *SubKeyHandle = (NDIS_HANDLE)s;
     }
 }
@@ -677,6 +630,6 @@ VOID NdisOpenConfigurationKeyByIndex(PNDIS_STATUS Status, NDIS_HANDLE Configurat
     }
     KeyName->Length = (USHORT)bytes;
     free(u);
-    handle_publish(s);
+    ndisi_cfg_handle_publish(s);
     *KeyHandle = (NDIS_HANDLE)s;
 }

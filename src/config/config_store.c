@@ -31,6 +31,7 @@ int ndisi_config_open(struct ndis_host *h)
     r->host = h;
     pthread_mutex_init(&r->lock, NULL);
     InitializeListHead(&r->handles);
+    InitializeListHead(&r->infs);
     const char *dir = h->opts.registry_dir;
     int rc;
     if (dir) {
@@ -65,8 +66,8 @@ void ndisi_config_close(struct ndis_host *h)
     pthread_mutex_lock(&all_lock);
     RemoveEntryList(&r->all_link);
     pthread_mutex_unlock(&all_lock);
-    /* Handles still open belong to drivers that are gone: their unload reported
-       them ("open configuration handles"); only the memory is left to free. */
+    /* Drivers are gone and their unload closed what they left open
+       (config_handles.c): this only guards against a path that missed it. */
     pthread_mutex_lock(&r->lock);
     while (!IsListEmpty(&r->handles)) {
         struct ndisi_config *c = CONTAINING_RECORD(r->handles.Flink, struct ndisi_config, link);
@@ -186,6 +187,20 @@ bool ndisi_cfg_find_bind_params(const void *p, struct ndis_registry **reg,
                 }
             }
         }
+        pthread_mutex_unlock(&h->lock);
+    }
+    pthread_mutex_unlock(&all_lock);
+    return found;
+}
+
+struct ndisi_image *ndisi_cfg_find_image(const char *name)
+{
+    struct ndisi_image *found = NULL;
+    pthread_mutex_lock(&all_lock);
+    for (LIST_ENTRY *e = all_regs.Flink; e != &all_regs && !found; e = e->Flink) {
+        struct ndis_host *h = CONTAINING_RECORD(e, struct ndis_registry, all_link)->host;
+        pthread_mutex_lock(&h->lock);
+        found = ndisi_find_image(h, name);
         pthread_mutex_unlock(&h->lock);
     }
     pthread_mutex_unlock(&all_lock);

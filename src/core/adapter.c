@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "control/oid.h"
+#include "config/config.h"
 #include "control/pnpevent.h"
 #include "core/core.h"
 #include "datapath/datapath.h"
@@ -247,6 +248,7 @@ static void adapter_link(struct ndisi_adapter *a, bool link)
 
 static void adapter_free(struct ndisi_adapter *a)
 {
+    ndisi_config_adapter_gone(a); /* handles the driver left open past its adapter */
     ndisi_oid_adapter_cleanup(a);
     free(a->oid_list);
     free((void *)atomic_load(&a->rx_opens));

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "core/core.h"
 #include "core/verifier.h"
 #include "os/os.h"
@@ -227,6 +228,7 @@ static unsigned long image_reclaim(struct ndisi_image *img, const char *when)
             leaks++;
         }
     }
+    ndisi_config_image_gone(img); /* closes the configuration handles reported above */
     leaks += ndisi_memacct_report_leaks(&img->mem, img->name, when);
     return leaks;
 }

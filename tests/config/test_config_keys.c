@@ -4,7 +4,8 @@
  * handles, a miniport adapter handle (read from MiniportInitializeEx), a
  * binding handle and ProtocolBindAdapterEx's BindParameters, filter modules
  * with and without NDIS_CONFIG_FLAG_FILTER_INSTANCE_CONFIGURATION; subkeys by
- * name and by index; NdisReadNetworkAddress formats and failures.
+ * name and by index; NdisReadNetworkAddress formats and failures; the
+ * binding's ProtocolSection and NdisOpenProtocolConfiguration.
  */
 #include "cfg_test.h"
 
@@ -314,5 +315,78 @@ TEST(network_address_formats)
     T_EQ(st, NDIS_STATUS_SUCCESS);
     T_EQ(n1, 2);
     NdisCloseConfiguration(c);
+    kit_host_done(h);
+}
+
+/* ---- NdisOpenProtocolConfiguration ------------------------------------------------------- */
+
+static char section_ip[64];       /* "IPAddress" read through ProtocolSection in the bind */
+static BIND_HANDLER_EX kit_bind2;
+
+/* ProtocolBindAdapterEx of kitp0, wrapped: the NDIS 5 way, through the
+ * ProtocolSection of its BindParameters. */
+static NDIS_STATUS bind_reading_section(NDIS_HANDLE ctx, NDIS_HANDLE bindctx,
+                                        PNDIS_BIND_PARAMETERS bp)
+{
+    NDIS_HANDLE c = NULL;
+    NDIS_STATUS st;
+    NdisOpenProtocolConfiguration(&st, &c, bp->ProtocolSection);
+    if (st == NDIS_STATUS_SUCCESS) {
+        snprintf(section_ip, sizeof(section_ip), "%s", cfg_str(c, "IPAddress"));
+        NdisCloseConfiguration(c);
+    } else {
+        snprintf(section_ip, sizeof(section_ip), "(0x%08x)", (unsigned)st);
+    }
+    return kit_bind2(ctx, bindctx, bp);
+}
+
+static void hook_bind_section(NDIS_PROTOCOL_DRIVER_CHARACTERISTICS *c)
+{
+    kit_bind2 = c->BindAdapterHandlerEx;
+    c->BindAdapterHandlerEx = bind_reading_section;
+}
+
+TEST(protocol_section_opens_the_binding_key)
+{
+    ndis_host *h = kit_host();
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    /* The operator's per-binding value: the protocol's key "Adapters\<adapter>". */
+    T_EQ(ndis_host_set_param(h, NDIS_PARAM_DRIVER, "kitp0\\Adapters\\a0", "IPAddress",
+                             "192.0.2.7"),
+         0);
+    kit_proto[0].mutate_chars = hook_bind_section;
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
+    T_STREQ(section_ip, "192.0.2.7");
+
+    /* Outside a callback: charged to the driver the section names; the same
+       key as the binding handle's. */
+    static WCHAR buf[64];
+    NDIS_STRING sec = {0, sizeof(buf), buf};
+    const char *text = "kitp0\\Parameters\\Adapters\\a0";
+    for (size_t i = 0; text[i]; i++, sec.Length += 2)
+        buf[i] = (WCHAR)text[i];
+    NDIS_HANDLE c = (NDIS_HANDLE)1;
+    NDIS_STATUS st;
+    NdisOpenProtocolConfiguration(&st, &c, &sec);
+    T_EQ(st, NDIS_STATUS_SUCCESS);
+    T_EQ(cfg_write_str(c, "Written", "by section"), NDIS_STATUS_SUCCESS);
+    NdisCloseConfiguration(c);
+    c = cfg_open(kit_proto_binding(0, "a0"));
+    T_STREQ(cfg_str(c, "Written"), "by section");
+    NdisCloseConfiguration(c);
+
+    /* Misuse: reported, NDIS_STATUS_FAILURE, no handle. */
+    NdisOpenProtocolConfiguration(&st, &c, us("nosuch\\Parameters"));
+    T_EQ(st, NDIS_STATUS_FAILURE);
+    T_ASSERT(c == NULL);
+    NdisOpenProtocolConfiguration(&st, &c, NULL);
+    NdisOpenProtocolConfiguration(&st, NULL, &sec);
+    NdisOpenProtocolConfiguration(NULL, &c, &sec);
+    kit_expect_reports(4, "NdisOpenProtocolConfiguration");
+    /* Left open: reported at the protocol's unload, like any handle. */
+    NdisOpenProtocolConfiguration(&st, &c, &sec);
+    T_EQ(ndis_host_unload_driver(h, "kitp0"), -EBUSY);
+    kit_expect_reports(1, "driver 'kitp0' unloaded still holding 1 open configuration handles");
     kit_host_done(h);
 }

@@ -154,9 +154,14 @@ TEST(predefined_keywords_answered_by_ndis)
     T_EQ(cfg_int(c, "ndisversion", NdisParameterHexInteger), 0x00060052);
 #if defined(__x86_64__)
     T_EQ(cfg_int(c, "ProcessorType", NdisParameterInteger), 4); /* NdisProcessorAmd64 */
+    T_EQ(NdisProcessorAmd64, 4);
 #elif defined(__aarch64__)
     T_EQ(cfg_int(c, "ProcessorType", NdisParameterInteger), 7); /* NdisProcessorArm64 */
+    T_EQ(NdisProcessorArm64, 7);
 #endif
+    /* NDIS 5's Environment: NdisEnvironmentWindowsNt. */
+    T_EQ(cfg_int(c, "Environment", NdisParameterInteger), 1);
+    T_EQ(NdisEnvironmentWindowsNt, 1);
     NdisCloseConfiguration(c);
     /* Any configuration handle: a driver handle too. */
     c = cfg_open(kit_mp_driver_handle());

@@ -3,7 +3,8 @@
  * verifier with the DDI and the rule (and the DDI failing safely in log
  * mode): NULL and malformed parameters, wrong, NULL and stale (closed)
  * handles, writes of types the page does not allow, calls above the IRQL the
- * pages allow, and configuration handles still open when a driver unloads.
+ * pages allow, and configuration handles still open when their adapter is
+ * halted (rule NdisOpenConfigurationEx) or their driver unloads.
  */
 #include "cfg_test.h"
 
@@ -213,10 +214,40 @@ TEST(open_handles_reported_when_the_driver_unloads)
     NdisCloseConfiguration(a); /* closed: not counted */
     a = cfg_open(kit_mp_handle("a0"));
 
-    /* The driver goes with three handles open (driver key, subkey, adapter). */
+    /* The driver goes with three handles open: the adapter's is reported when
+       the adapter is halted before the unload (rule NdisOpenConfigurationEx),
+       the driver key's and the subkey's at the unload. */
     T_EQ(ndis_host_unload_driver(h, "kitmp"), -EBUSY);
-    kit_expect_reports(1, "driver 'kitmp' unloaded still holding 3 open configuration handles");
-    /* The instance frees them (and what they returned) when it goes. */
+    T_EQ(kit_reports_matching("configuration handle Adapters\\a0\\Parameters of adapter 'a0' "
+                              "open when the adapter ended"), 1);
+    T_EQ(kit_reports_matching("driver 'kitmp' unloaded still holding 2 open configuration "
+                              "handles"), 1);
+    T_EQ(kit_reports(), 2);
+    kit_reports_clear();
+    /* NDIS closed them (and freed what they returned): stale for the driver. */
+    NdisCloseConfiguration(s);
+    NdisCloseConfiguration(a);
+    kit_expect_reports(2, "NdisCloseConfiguration");
+    kit_host_done(h);
+}
+
+TEST(adapter_handles_reported_past_miniport_halt)
+{
+    ndis_host *h = host_with_a0();
+    T_EQ(ndis_host_set_param(h, NDIS_PARAM_ADAPTER, "a0\\Sub", "x", "1"), 0);
+    NDIS_HANDLE a = cfg_open(kit_mp_handle("a0")), s, d = cfg_open(kit_mp_driver_handle());
+    NDIS_STATUS st;
+    NdisOpenConfigurationKeyByName(&st, a, us("Sub"), &s);
+    T_EQ(st, NDIS_STATUS_SUCCESS);
+    NdisCloseConfiguration(a); /* the subkey outlives its parent, not the adapter */
+    T_EQ(ndis_host_remove_adapter(h, "a0"), 0);
+    kit_expect_reports(1, "configuration handle Adapters\\a0\\Parameters\\Sub of adapter 'a0'");
+    NdisCloseConfiguration(s); /* NDIS closed it */
+    kit_expect_reports(1, "NdisCloseConfiguration");
+    /* The driver's own key lives until the driver goes. */
+    T_EQ(cfg_write_str(d, "Still", "open"), NDIS_STATUS_SUCCESS);
+    NdisCloseConfiguration(d);
+    T_EQ(ndis_host_unload_driver(h, "kitmp"), 0);
     kit_host_done(h);
 }
 
