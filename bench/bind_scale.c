@@ -3,6 +3,10 @@
  * deregistering it: time and memory per binding. The cost must grow linearly:
  * the time at 10,000 within 12x of the time at 1,000.
  *
+ * Each size is measured several times (7 at 1,000, 3 at 10,000) and the
+ * fastest registration and deregistration count: a 1,000-adapter run lasts a
+ * few milliseconds, where one descheduling on a shared machine would dominate.
+ *
  *   build-rel/bench/bind_scale            (scripts/bench.sh runs it)
  */
 #include <malloc.h>
@@ -55,11 +59,24 @@ static struct result run(int n)
     return r;
 }
 
+static struct result best_of(int n, int runs)
+{
+    struct result best = run(n);
+    for (int i = 1; i < runs; i++) {
+        struct result r = run(n);
+        if (r.reg_s < best.reg_s)
+            best.reg_s = r.reg_s;
+        if (r.dereg_s < best.dereg_s)
+            best.dereg_s = r.dereg_s;
+    }
+    return best;
+}
+
 int main(void)
 {
     /* A warm-up round so that both measurements run on a warm process. */
     run(100);
-    struct result a = run(1000), b = run(10000);
+    struct result a = best_of(1000, 7), b = best_of(10000, 3);
     printf("%-10s %14s %16s %14s %16s %18s\n", "adapters", "register (s)", "per binding (us)",
            "deregister (s)", "per binding (us)", "memory/binding (B)");
     struct result rs[2] = {a, b};

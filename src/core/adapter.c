@@ -231,19 +231,25 @@ static struct ndisi_adapter *adapter_new(struct ndisi_miniport_driver *m, const 
     return a;
 }
 
-static void adapter_link(struct ndisi_adapter *a, bool link)
+static bool adapter_link(struct ndisi_adapter *a, bool link)
 {
     struct ndis_host *h = a->host;
+    bool ok = true;
     pthread_mutex_lock(&h->lock);
     if (link) {
-        InsertTailList(&h->adapters, &a->host_link);
-        InsertTailList(&a->miniport->adapters, &a->mp_link);
+        ok = ndisi_adapter_hash_insert(h, a);
+        if (ok) {
+            InsertTailList(&h->adapters, &a->host_link);
+            InsertTailList(&a->miniport->adapters, &a->mp_link);
+        }
     } else {
+        ndisi_adapter_hash_remove(h, a);
         RemoveEntryList(&a->host_link);
         RemoveEntryList(&a->mp_link);
         ndisi_capture_adapter_gone(a);
     }
     pthread_mutex_unlock(&h->lock);
+    return ok;
 }
 
 static void adapter_free(struct ndisi_adapter *a)
@@ -333,7 +339,10 @@ int ndisi_adapter_add(struct ndisi_miniport_driver *m, const char *name,
                                                                       : adapter_new(m, name, cfg);
     if (!a)
         return -ENOMEM;
-    adapter_link(a, true);
+    if (!adapter_link(a, true)) {
+        adapter_free(a);
+        return -ENOMEM;
+    }
     if (adapter_initialize(a) != 0) {
         adapter_link(a, false);
         adapter_free(a);

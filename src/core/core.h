@@ -11,6 +11,9 @@
 /* host.c */
 struct ndisi_image *ndisi_find_image(struct ndis_host *h, const char *name);     /* h->lock held */
 struct ndisi_adapter *ndisi_find_adapter(struct ndis_host *h, const char *name); /* h->lock held */
+/* The name index of adapters (h->lock held); insert fails only out of memory. */
+bool ndisi_adapter_hash_insert(struct ndis_host *h, struct ndisi_adapter *a);
+void ndisi_adapter_hash_remove(struct ndis_host *h, struct ndisi_adapter *a);
 /* Runs `fn` on the worker with a heap request that stays valid after a timeout. */
 struct ndisi_req {
     atomic_int refs;

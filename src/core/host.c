@@ -22,14 +22,65 @@ struct ndisi_image *ndisi_find_image(struct ndis_host *h, const char *name)
     return NULL;
 }
 
+/* ---- adapters by name: a chained hash table that doubles as it fills ------- */
+
+static unsigned name_hash(const char *s)
+{
+    unsigned x = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        x = (x ^ (unsigned char)*s) * 16777619u;
+    return x;
+}
+
 struct ndisi_adapter *ndisi_find_adapter(struct ndis_host *h, const char *name)
 {
-    for (LIST_ENTRY *e = h->adapters.Flink; e != &h->adapters; e = e->Flink) {
-        struct ndisi_adapter *a = CONTAINING_RECORD(e, struct ndisi_adapter, host_link);
-        if (strcmp(a->name, name) == 0)
-            return a;
+    if (!h->adapter_hash_size)
+        return NULL;
+    struct ndisi_adapter *a = h->adapter_hash[name_hash(name) & (h->adapter_hash_size - 1)];
+    while (a && strcmp(a->name, name) != 0)
+        a = a->hash_next;
+    return a;
+}
+
+static bool hash_grow(struct ndis_host *h)
+{
+    unsigned size = h->adapter_hash_size ? 2 * h->adapter_hash_size : 64;
+    struct ndisi_adapter **t = calloc(size, sizeof(*t));
+    if (!t)
+        return false;
+    for (unsigned i = 0; i < h->adapter_hash_size; i++)
+        for (struct ndisi_adapter *a = h->adapter_hash[i], *next; a; a = next) {
+            next = a->hash_next;
+            unsigned b = name_hash(a->name) & (size - 1);
+            a->hash_next = t[b];
+            t[b] = a;
+        }
+    free(h->adapter_hash);
+    h->adapter_hash = t;
+    h->adapter_hash_size = size;
+    return true;
+}
+
+bool ndisi_adapter_hash_insert(struct ndis_host *h, struct ndisi_adapter *a)
+{
+    if (h->adapter_count + 1 > h->adapter_hash_size && !hash_grow(h))
+        return false;
+    unsigned b = name_hash(a->name) & (h->adapter_hash_size - 1);
+    a->hash_next = h->adapter_hash[b];
+    h->adapter_hash[b] = a;
+    h->adapter_count++;
+    return true;
+}
+
+void ndisi_adapter_hash_remove(struct ndis_host *h, struct ndisi_adapter *a)
+{
+    struct ndisi_adapter **p = &h->adapter_hash[name_hash(a->name) & (h->adapter_hash_size - 1)];
+    while (*p && *p != a)
+        p = &(*p)->hash_next;
+    if (*p) {
+        *p = a->hash_next;
+        h->adapter_count--;
     }
-    return NULL;
 }
 
 void *ndisi_req_new(size_t size, void (*fn)(struct ndis_host *, struct ndisi_req *))

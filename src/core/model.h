@@ -62,6 +62,8 @@ struct ndis_host {
     pthread_mutex_t lock;         /* guards the lists below and every object name */
     LIST_ENTRY images;            /* struct ndisi_image.link */
     LIST_ENTRY adapters;          /* struct ndisi_adapter.host_link */
+    struct ndisi_adapter **adapter_hash; /* by name, chained through hash_next (host.c) */
+    unsigned adapter_hash_size, adapter_count;
     LIST_ENTRY disabled_bindings; /* bindcfg.c */
     char filter_seq[64][NDISI_NAME_MAX]; /* UniqueNames in installation order (filter.c) */
     unsigned nfilter_seq;
@@ -156,6 +158,7 @@ struct ndisi_adapter {
     struct ndis_host *host;
     struct ndisi_miniport_driver *miniport;
     LIST_ENTRY host_link, mp_link;
+    struct ndisi_adapter *hash_next;       /* host->adapter_hash chain */
     char name[NDISI_NAME_MAX];
     WCHAR name_buf[NDISI_NAME_MAX + 16];   /* "\DEVICE\<name>" for AdapterName */
     UNICODE_STRING ndis_name;

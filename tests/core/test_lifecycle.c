@@ -5,6 +5,7 @@
  * (pended too), pended binds and opens, initialization without attributes.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kit.h"
@@ -295,5 +296,31 @@ TEST(bind_rules_follow_interface_ranges)
     ndis_driver_config wan = {.lower_range = "noupper, ndis5"};
     T_EQ(ndis_host_load_driver(h, "kitp1", kit_proto_entry, &wan), 0);
     T_STREQ(binding_state(h, "kitp1", "a0"), "Running");
+    kit_host_done(h);
+}
+
+/* Adapters are found by name among many (the host's name index grows and
+   shrinks with them): duplicates refused, removed names reusable. */
+TEST(many_adapters_by_name)
+{
+    ndis_host *h = kit_host();
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    char n[16];
+    for (int i = 0; i < 60; i++) {
+        snprintf(n, sizeof(n), "m%d", i);
+        T_EQ(ndis_host_add_adapter(h, "kitmp", n, NULL), 0);
+    }
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "m17", NULL), -EEXIST);
+    kit_expect_reports(0, "");
+    for (int i = 0; i < 60; i += 2) {
+        snprintf(n, sizeof(n), "m%d", i);
+        T_EQ(ndis_host_remove_adapter(h, n), 0);
+    }
+    T_EQ(ndis_host_remove_adapter(h, "m0"), -ENOENT);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "m0", NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "m1", NULL), -EEXIST);
+    ndis_host_counts c;
+    T_EQ(ndis_host_get_counts(h, &c), 0);
+    T_EQ(c.adapters, 31);
     kit_host_done(h);
 }
