@@ -61,6 +61,7 @@ struct sampleproto_stats {
     unsigned long long sent;           /* frames handed to NdisSendNetBufferLists */
     unsigned long long send_completed; /* ... and given back by NDIS */
     unsigned long long send_failed;    /* ... with a status other than success */
+    int32_t last_send_failure;         /* the NDIS_STATUS of the latest failed frame (0: none) */
     unsigned long long received;       /* frames indicated while Running or Pausing */
     unsigned long long received_bytes;
     unsigned long long dropped;        /* frames indicated while Paused, or unreadable */

@@ -52,6 +52,7 @@ typedef enum _SP_BINDING_STATE {
 
 typedef struct _SP_COUNTERS {
     ULONG64 Sent, SendCompleted, SendFailed;
+    NDIS_STATUS LastSendFailure;
     ULONG64 Received, ReceivedBytes, Dropped;
     ULONG64 StatusIndications, LinkChanges;
     ULONG TypeCount;

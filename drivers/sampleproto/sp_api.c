@@ -70,6 +70,7 @@ sampleproto_stats(const char *adapter, struct sampleproto_stats *out)
     out->sent = binding->Counters.Sent;
     out->send_completed = binding->Counters.SendCompleted;
     out->send_failed = binding->Counters.SendFailed;
+    out->last_send_failure = (int32_t)binding->Counters.LastSendFailure;
     out->received = binding->Counters.Received;
     out->received_bytes = binding->Counters.ReceivedBytes;
     out->dropped = binding->Counters.Dropped;

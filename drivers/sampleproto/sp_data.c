@@ -162,16 +162,19 @@ SpSendNetBufferListsComplete(NDIS_HANDLE ProtocolBindingContext, PNET_BUFFER_LIS
     PSP_SEND_BATCH finished = NULL, batch, nextBatch;
     PNET_BUFFER_LIST nbl, next;
     ULONG completed = 0, failed = 0;
+    NDIS_STATUS lastFailure = NDIS_STATUS_SUCCESS;
 
     for (nbl = NetBufferLists; nbl != NULL; nbl = next) {
         next = NET_BUFFER_LIST_NEXT_NBL(nbl);
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
         batch = (PSP_SEND_BATCH)SP_NBL_BATCH(nbl);
         completed++;
-        if (NET_BUFFER_LIST_STATUS(nbl) == NDIS_STATUS_SUCCESS)
+        if (NET_BUFFER_LIST_STATUS(nbl) == NDIS_STATUS_SUCCESS) {
             NdisInterlockedIncrement(&batch->Succeeded);
-        else
+        } else {
             failed++;
+            lastFailure = NET_BUFFER_LIST_STATUS(nbl);
+        }
         SpFreeFrame(nbl);
         if (NdisInterlockedDecrement(&batch->Remaining) == 0) {
             batch->NextDone = finished;
@@ -188,6 +191,8 @@ SpSendNetBufferListsComplete(NDIS_HANDLE ProtocolBindingContext, PNET_BUFFER_LIS
     binding->PendingSends -= completed;
     binding->Counters.SendCompleted += completed;
     binding->Counters.SendFailed += failed;
+    if (failed != 0)
+        binding->Counters.LastSendFailure = lastFailure;
     if (atDispatchLevel)
         NdisDprReleaseSpinLock(&binding->Lock);
     else

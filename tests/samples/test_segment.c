@@ -272,6 +272,7 @@ TEST(link_up_keyword_and_the_link_knob)
     T_EQ(sampleproto_send("virt1", mac0, 0x0e0e, 60, 3), 0);
     struct sampleproto_stats s1 = sx_stats("virt1");
     T_EQ(s1.send_failed, 3);
+    T_EQ(s1.last_send_failure, NDIS_STATUS_MEDIA_DISCONNECTED);
     T_EQ(s1.sent, s1.send_completed);
     T_EQ(sx_statistics("virt1").ifOutDiscards, 3);
 

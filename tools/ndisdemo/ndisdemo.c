@@ -465,8 +465,9 @@ int main(void)
           "virt0 broadcast 4 frames; the unplugged virt1 received none");
     rc = sampleproto_send("virt1", mac0, ETH_UNPLUGGED_TYPE, 100, 3);
     sampleproto_stats("virt1", &s1);
-    check(rc == 0 && s1.send_failed == 3,
-          "3 frames sent on virt1 completed with NDIS_STATUS_MEDIA_DISCONNECTED");
+    check(rc == 0 && s1.send_failed == 3 &&
+              s1.last_send_failure == NDIS_STATUS_MEDIA_DISCONNECTED,
+          "3 frames sent on virt1 completed with %s", status_name(s1.last_send_failure));
     rc = virtmp_set_link_state("virt1", 1);
     sampleproto_stats("virt1", &s1);
     check(rc == 0 && s1.link_up && s1.link_speed == 10000000000ull,
