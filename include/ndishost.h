@@ -81,15 +81,24 @@ typedef struct ndis_driver_config {
     const char *service_name;
 } ndis_driver_config;
 
-/* Loads a driver linked into the process: calls DriverEntry. */
+/*
+ * Loads a driver linked into the process: calls DriverEntry. cfg NULL: the bind
+ * rules of the INF installed for `name` (ndis_host_install_inf), else the
+ * defaults above.
+ */
 int ndis_host_load_driver(ndis_host *h, const char *name, ndis_driver_entry_fn *entry,
                           const ndis_driver_config *cfg);
 
 /*
  * Loads a driver from a shared object that exports DriverEntry (built with
  * `cc -shared -fPIC $(pkg-config --cflags --libs ndis)`), under `name` (NULL:
- * the file's base name without ".so"). Unloading dlcloses it. -ENOEXEC when the
- * file cannot be loaded or exports no DriverEntry; -EIO when DriverEntry fails.
+ * the file's base name without ".so"). Unloading dlcloses it. cfg NULL: the
+ * bind rules of the INF installed for the name; if none is, of the INF next to
+ * the file (same base name, ".inf"), which is installed first, and whose
+ * service is then the name when `name` is NULL. -ENOEXEC when the file cannot
+ * be loaded or exports no DriverEntry; -EIO when DriverEntry fails; -EINVAL
+ * when that INF is malformed or installs another service than `name` (the
+ * diagnostic gives its file, line and reason).
  */
 int ndis_host_load_driver_file(ndis_host *h, const char *path, const char *name,
                                const ndis_driver_config *cfg);
@@ -188,6 +197,49 @@ int ndis_host_get_param(ndis_host *h, ndis_param_scope scope, const char *name,
 /* Removes the operator's value; the INF default (if any) shows again. */
 int ndis_host_delete_param(ndis_host *h, ndis_param_scope scope, const char *name,
                            const char *keyword);
+
+/* ---- INF installation: the role of pnputil /add-driver ------------------------ */
+
+/*
+ * What an installed INF says about one service (the name its driver is loaded
+ * under): docs/config.md, "INF installation".
+ */
+typedef struct ndis_inf_info {
+    char service[64];
+    char inf_path[256];
+    char component_id[128];       /* hw-id of its Models line, e.g. "MS_NdisLwf" */
+    char net_class[16];           /* "Net", "NetTrans" or "NetService" */
+    unsigned kind;                /* NDIS_DRIVER_KIND_MINIPORT, _PROTOCOL or _FILTER */
+    uint32_t characteristics;     /* NCF_* of the DDInstall section */
+    char upper_range[128];        /* Ndi\Interfaces, lower-case, comma-separated */
+    char lower_range[128];
+    char filter_media_types[128];
+    char filter_class[32];        /* filters: Ndi\FilterClass ("" for monitoring) */
+    int filter_type;              /* filters: 1 monitoring, 2 modifying; else 0 */
+    int filter_run_type;          /* filters: 1 mandatory, 2 optional; else 0 */
+    unsigned defaults;            /* keyword defaults it set (NDIS_PARAM_DRIVER_DEFAULT) */
+} ndis_inf_info;
+
+/*
+ * Reads a network component's INF file (Net, NetTrans or NetService with
+ * NCF_LW_FILTER; docs/inf.md) and installs each service it names: records its
+ * class, characteristics and bind rules (used when the driver is loaded with
+ * cfg NULL) and sets its keyword defaults (the Default of each Ndi\params
+ * keyword that is not Optional, and the static HKR,,name values) as
+ * NDIS_PARAM_DRIVER_DEFAULT. Installing a service again replaces its earlier
+ * installation. Nothing of it is persisted: install INF files at each start.
+ * `service` (may be NULL) receives the first service's name. -EINVAL: the file
+ * is malformed or installs nothing (the diagnostic says "<file>:<line>:
+ * <reason>"); -ENOENT and other errno values: the file cannot be read; -EBUSY:
+ * a driver of the INF is loaded; -ERANGE: installed, but the name does not fit
+ * `len`.
+ */
+int ndis_host_install_inf(ndis_host *h, const char *inf_path, char *service, size_t len);
+/* Removes a service's installation and the defaults it set. -ENOENT: not
+ * installed; -EBUSY: its driver is loaded. */
+int ndis_host_uninstall_inf(ndis_host *h, const char *service);
+/* Fills up to `max` entries, in installation order; *count gets how many there are. */
+int ndis_host_list_infs(ndis_host *h, ndis_inf_info *out, unsigned max, unsigned *count);
 
 /* ---- enumeration ---------------------------------------------------------- */
 

@@ -84,8 +84,7 @@ struct ndisi_config {
  * by another instance or process), -EIO (corrupt file, I/O), -EINVAL (empty
  * directory name), -ENOMEM. Failures come with a diagnostic. */
 int ndisi_config_open(struct ndis_host *h);
-/* Frees the configuration handles drivers leaked (reported at their unload)
- * and closes the store. */
+/* Frees what is left (installed INF records, any handle) and closes the store. */
 void ndisi_config_close(struct ndis_host *h);
 
 /* Joins "a" "\" "b" ... into out; -ENAMETOOLONG. */
@@ -152,5 +151,30 @@ void ndisi_config_adapter_gone(struct ndisi_adapter *a);
  * Reports a malformed string (NULL, odd Length, NULL Buffer) for ddi/param and
  * returns -EINVAL; -EILSEQ for an unpaired surrogate; -ENOMEM. */
 int ndisi_cfg_ustr(const NDIS_STRING *s, char **out, const char *ddi, const char *param);
+
+/* ---- inf_install.c ----------------------------------------------------------------- */
+
+/* Bind rules of an installed INF, with the strings they point to. */
+struct ndisi_inf_cfg {
+    ndis_driver_config cfg;
+    char upper[128], lower[128], media[128], filter_class[32], service[NDISI_NAME_MAX];
+};
+
+/* The bind rules of the INF installed for driver (service) `name`: 0 or -ENOENT. */
+int ndisi_inf_lookup(struct ndis_host *h, const char *name, struct ndisi_inf_cfg *out);
+/*
+ * Bind rules for a driver loaded from `so_path` as `name` without explicit
+ * ones: the INF installed for `name`, else the INF next to the shared object
+ * (same base name, ".inf"), which is installed first. `name_given`: the caller
+ * chose the name (else it is the file's base name, and the INF's service
+ * replaces it). 0 with *out filled (out->service is the driver name to use),
+ * -ENOENT when there is neither, -EINVAL for a malformed INF or one that
+ * installs another service than a given name (a diagnostic gives file, line
+ * and reason), -EBUSY, -ENOMEM.
+ */
+int ndisi_inf_for_file(struct ndis_host *h, const char *so_path, const char *name,
+                       bool name_given, struct ndisi_inf_cfg *out);
+/* Frees the installation records (the instance is being destroyed). */
+void ndisi_inf_clear(struct ndis_registry *r);
 
 #endif /* NDISI_CONFIG_H */

@@ -75,6 +75,7 @@ void ndisi_config_close(struct ndis_host *h)
         ndisi_cfg_handle_free(c);
     }
     pthread_mutex_unlock(&r->lock);
+    ndisi_inf_clear(r);
     reg_store_close(r->store);
     pthread_mutex_destroy(&r->lock);
     free(r);

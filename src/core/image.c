@@ -348,6 +348,9 @@ int ndisi_host_load(ndis_host *h, const char *name, ndis_driver_entry_fn *entry,
     if (!ndisi_obj_check(h, NDISI_OBJ_HOST, "ndis_host_load_driver", "h") || !name || !*name ||
         strlen(name) >= NDISI_NAME_MAX || !entry)
         return -EINVAL;
+    struct ndisi_inf_cfg inf;
+    if (!cfg && !ndisi_inf_lookup(h, name, &inf))
+        cfg = &inf.cfg; /* the bind rules of its installed INF */
     struct load_req *lr = ndisi_req_new(sizeof(*lr), load_op);
     if (!lr)
         return -ENOMEM;

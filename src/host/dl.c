@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "core/core.h"
 #include "core/verifier.h"
 
@@ -26,6 +27,18 @@ int ndis_host_load_driver_file(ndis_host *h, const char *path, const char *name,
         if (dot)
             *dot = 0;
         name = base;
+    }
+    /* Without bind rules: those of its installed INF, or of the INF next to it
+       (installed now); a malformed one refuses the load before dlopen. */
+    struct ndisi_inf_cfg inf;
+    if (!cfg) {
+        int rc = ndisi_inf_for_file(h, path, name, name != base, &inf);
+        if (rc && rc != -ENOENT)
+            return rc;
+        if (!rc) {
+            cfg = &inf.cfg;
+            name = inf.service;
+        }
     }
     /* RTLD_LOCAL: two drivers may both export DriverEntry and their own helpers. */
     void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
