@@ -239,6 +239,7 @@ int ndis_host_destroy(ndis_host *h)
     ndisi_pnp_stop(h);
     ndisi_bindcfg_clear(h);
     ndisi_config_close(h);
+    free(h->adapter_hash); /* empty: every adapter was removed */
     ndisi_waitq_destroy(&h->wq);
     pthread_mutex_destroy(&h->lock);
     ndisi_obj_free(h);
