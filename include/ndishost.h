@@ -173,7 +173,14 @@ int ndis_host_oid(ndis_host *h, const char *adapter, int type, uint32_t oid, voi
  * the NDIS_PARAMETER_TYPE the driver asks for. Three places, from highest
  * precedence: values the operator (or a driver, NdisWriteConfiguration) set,
  * persisted in the instance's registry_dir; INF defaults (Ndi\params of the
- * driver's INF), not persisted; nothing (NdisReadConfiguration fails).
+ * driver's INF, set by ndis_host_install_inf), not persisted; nothing
+ * (NdisReadConfiguration fails). docs/config.md has the key layout.
+ *
+ * `name` may go on with "\<subkey>[\...]" to reach a key below: with
+ * NDIS_PARAM_DRIVER, "<protocol>\Adapters\<adapter>" is a protocol's
+ * per-binding key (NDIS_BIND_PARAMETERS.ProtocolSection, what the binding's
+ * BindParameters or NdisBindingHandle open), e.g. the "IPAddress" of one
+ * binding, and "<filter>\Adapters\<adapter>" a filter module's key.
  *
  * scope NDIS_PARAM_ADAPTER: the keywords of one adapter (by adapter name; the
  *   adapter need not exist yet) - what NdisOpenConfigurationEx opens for a
