@@ -84,7 +84,7 @@ TEST(startup_skips_bad_lines)
              find(drv, "name", "ndtfilter"));
     T_ASSERT(!find(drv, "name", "ndtfail") && !find(drv, "name", "ndtnoentry"));
     json_t *mp = find(drv, "name", "ndtmp");
-    T_STREQ(str(mp, "inf_kind"), "miniport");
+    T_STREQ(str(mp, "inf_class"), "Net");
     T_STREQ(str(mp, "component"), "ROOT\\ndtmp");
     T_EQ(json_integer_value(json_object_get(mp, "adapters")), 2);
     json_decref(r);

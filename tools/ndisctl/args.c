@@ -217,7 +217,7 @@ void args_build(struct cmdline *c)
         parse_cmd(c, NULL, 1, 1);
         set_str(a, "adapter", c->pos[0]);
     } else if (!strcmp(cmd, "load")) {
-        static const char *const f[] = {"name=", "inf=", "component=", NULL};
+        static const char *const f[] = {"name=", "inf=", NULL};
         parse_cmd(c, f, 1, 1);
         set_path(a, "path", c->pos[0]);
         json_t *inf = json_object_get(a, "inf");

@@ -29,17 +29,18 @@ static const struct cmd_help cmds[] = {
      "the top: the protocols bound to it, the filter modules attached to it in stack\n"
      "order (position 0 is next to the miniport) with each module's state, and the\n"
      "miniport at the bottom.\n"},
-    {"load", "load FILE.so [--name NAME] [--inf FILE.inf] [--component HWID]",
-     "load a driver",
-     "Loads the driver in FILE.so (a shared object exporting DriverEntry) under NAME\n"
-     "(default: the file name without .so). With --inf, NDIS first reads the INF file:\n"
-     "the component's kind, bind rules (UpperRange, LowerRange), filter class, type,\n"
-     "run type and media types, service name, and every Ndi\\params keyword default,\n"
-     "which drivers then read with NdisReadConfiguration. --component chooses the\n"
-     "Models entry (hardware id) when the INF has several. A file that exports no\n"
-     "DriverEntry, a failing DriverEntry or a driver that leaks on failure is\n"
-     "reported with the driver's name; nothing of it stays in the instance. Paths are\n"
-     "resolved by ndisctl before they are sent.\n"},
+    {"load", "load FILE.so [--name NAME] [--inf FILE.inf]", "load a driver",
+     "Loads the driver in FILE.so (a shared object exporting DriverEntry). With --inf,\n"
+     "NDIS first installs the INF file (as pnputil /add-driver does): the component's\n"
+     "class, bind rules (UpperRange, LowerRange), filter class, type, run type and\n"
+     "media types, and the defaults of its Ndi\\params keywords, which drivers read\n"
+     "with NdisReadConfiguration; the driver is loaded under the INF's service name.\n"
+     "Without --inf, an INF next to the file (FILE.inf) is installed the same way.\n"
+     "NAME (default: the service name, else the file name without .so) must match the\n"
+     "INF's service. A file that exports no DriverEntry, a failing DriverEntry, a\n"
+     "malformed INF (file:line: reason) or a driver that leaks on failure is reported\n"
+     "with the driver's name; nothing of it stays in the instance. Paths are resolved\n"
+     "by ndisctl before they are sent.\n"},
     {"unload", "unload DRIVER", "unload a driver",
      "Unloads DRIVER the way Windows does: a miniport's adapters are halted first,\n"
      "then the driver's unload routine runs. Resources it did not free are reported\n"

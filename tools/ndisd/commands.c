@@ -78,46 +78,6 @@ static bool arg_bool(struct cmd_ctx *c, const char *key)
 
 /* ---- listings ---------------------------------------------------------------- */
 
-/* Calls a ndis_host_list_* function until the buffer is big enough. */
-static void *list_all(int (*fn)(ndis_host *, void *, unsigned, unsigned *), size_t elem,
-                      unsigned *count)
-{
-    unsigned cap = 32;
-    for (;;) {
-        void *buf = calloc(cap, elem);
-        if (!buf)
-            return NULL;
-        unsigned n = 0;
-        if (fn(g_ndisd.host, buf, cap, &n) != 0) {
-            free(buf);
-            return NULL;
-        }
-        if (n <= cap) {
-            *count = n;
-            return buf;
-        }
-        free(buf);
-        cap = n + 16;
-    }
-}
-
-static int list_drivers(ndis_host *h, void *b, unsigned m, unsigned *n)
-{
-    return ndis_host_list_drivers(h, b, m, n);
-}
-static int list_adapters(ndis_host *h, void *b, unsigned m, unsigned *n)
-{
-    return ndis_host_list_adapters(h, b, m, n);
-}
-static int list_bindings(ndis_host *h, void *b, unsigned m, unsigned *n)
-{
-    return ndis_host_list_bindings(h, b, m, n);
-}
-static int list_modules(ndis_host *h, void *b, unsigned m, unsigned *n)
-{
-    return ndis_host_list_modules(h, NULL, b, m, n);
-}
-
 static json_t *kinds_json(unsigned kinds)
 {
     json_t *a = json_array();
@@ -188,7 +148,7 @@ static void cmd_status(struct cmd_ctx *c)
 static void cmd_drivers(struct cmd_ctx *c)
 {
     unsigned n = 0;
-    ndis_driver_info *d = list_all(list_drivers, sizeof(*d), &n);
+    ndis_driver_info *d = host_drivers(&n);
     if (!d)
         return failf(c, ENOMEM, "cannot list drivers");
     c->result = json_array();
@@ -200,7 +160,7 @@ static void cmd_drivers(struct cmd_ctx *c)
 static void cmd_adapters(struct cmd_ctx *c)
 {
     unsigned n = 0;
-    ndis_adapter_info *a = list_all(list_adapters, sizeof(*a), &n);
+    ndis_adapter_info *a = host_adapters(&n);
     if (!a)
         return failf(c, ENOMEM, "cannot list adapters");
     c->result = json_array();
@@ -212,7 +172,7 @@ static void cmd_adapters(struct cmd_ctx *c)
 static void cmd_bindings(struct cmd_ctx *c)
 {
     unsigned n = 0;
-    ndis_binding_info *b = list_all(list_bindings, sizeof(*b), &n);
+    ndis_binding_info *b = host_bindings(&n);
     if (!b)
         return failf(c, ENOMEM, "cannot list bindings");
     c->result = json_array();
@@ -242,9 +202,9 @@ static void cmd_stack(struct cmd_ctx *c)
 {
     const char *name = arg_str(c, "adapter", false);
     unsigned na = 0, nb = 0, nm = 0;
-    ndis_adapter_info *a = list_all(list_adapters, sizeof(*a), &na);
-    ndis_binding_info *b = list_all(list_bindings, sizeof(*b), &nb);
-    ndis_module_info *m = list_all(list_modules, sizeof(*m), &nm);
+    ndis_adapter_info *a = host_adapters(&na);
+    ndis_binding_info *b = host_bindings(&nb);
+    ndis_module_info *m = host_modules(&nm);
     if (!a || !b || !m) {
         failf(c, ENOMEM, "cannot list the stack");
         goto out;
@@ -269,7 +229,6 @@ static void cmd_load(struct cmd_ctx *c)
         .path = arg_str(c, "path", true),
         .name = arg_str(c, "name", false),
         .inf = arg_str(c, "inf", false),
-        .component = arg_str(c, "component", false),
     };
     if (!dl.path)
         return;
@@ -506,7 +465,7 @@ static const char *scope_name(ndis_param_scope s)
 static void params_list(struct cmd_ctx *c, const char *name)
 {
     unsigned na = 0;
-    ndis_adapter_info *a = list_all(list_adapters, sizeof(*a), &na);
+    ndis_adapter_info *a = host_adapters(&na);
     const char *driver = NULL;
     ndis_param_scope scope = NDIS_PARAM_DRIVER;
     for (unsigned i = 0; a && i < na; i++)
@@ -516,7 +475,7 @@ static void params_list(struct cmd_ctx *c, const char *name)
         }
     if (!driver) {
         unsigned nd = 0;
-        ndis_driver_info *d = list_all(list_drivers, sizeof(*d), &nd);
+        ndis_driver_info *d = host_drivers(&nd);
         for (unsigned i = 0; d && i < nd; i++)
             if (strcmp(d[i].name, name) == 0)
                 driver = name;

@@ -24,8 +24,7 @@ struct verb_rule {
 };
 
 static const struct verb_rule rules[] = {
-    {"driver", 1, 1, {"name", "inf", "component"},
-     "driver <file.so> [name=NAME] [inf=FILE.inf] [component=HWID]"},
+    {"driver", 1, 1, {"name", "inf"}, "driver <file.so> [name=NAME] [inf=FILE.inf]"},
     {"adapter", 2, 2, {"ifname", "mac"}, "adapter <driver> <name> [ifname=IF] [mac=MAC]"},
     {"disable-binding", 2, 2, {NULL}, "disable-binding <protocol> <adapter>"},
     {"option", 0, 0, {"verifier", "wait-timeout-ms", "registry"},
@@ -135,7 +134,7 @@ static int check_values(const struct config_line *l, const char *path, char *err
                 return fail(err, errlen, path, l->lineno,
                             "wait-timeout-ms=%s: a number of milliseconds from 1 to 3600000", v);
         }
-        if (!*v && strcmp(k, "inf") && strcmp(k, "component"))
+        if (!*v)
             return fail(err, errlen, path, l->lineno, "%s= has no value", k);
         for (unsigned j = 0; j < i; j++)
             if (strcmp(l->attrs[j].key, k) == 0)

@@ -1,13 +1,13 @@
 /*
- * drivers.c - loading drivers the way the network class installer and the
- * service control manager would: the INF file first (src/inf: kind, bind
- * rules, filter settings, service name, Ndi\params defaults), then the shared
- * object with ndis_host_load_driver_file. The daemon keeps what it learnt about
- * each loaded driver (file, INF, component, keywords) for "drivers" and
- * "params list".
+ * drivers.c - loading drivers the way pnputil and the service control manager
+ * would: the INF file is installed first (ndis_host_install_inf: kind, bind
+ * rules, filter settings, keyword defaults under its service name), then the
+ * shared object is loaded under that service name. The daemon remembers which
+ * file each driver came from; what the INF said comes from the instance
+ * (ndis_host_list_infs). "params list" reads the Ndi\params keywords of a
+ * driver's INF again (src/inf) to show their type and description.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,41 +20,176 @@ struct drv {
     struct drv *next;
     char name[64];
     char path[PATH_MAX];
-    char inf[PATH_MAX];
-    char kind[16];
-    char component[128];
-    char description[128];
-    char service[64];
-    json_t *params;
 };
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct drv *g_drivers;
+static struct drv *g_drivers; /* the .so each loaded driver came from */
 
-static struct drv *find_locked(const char *name)
+static void remember(const char *name, const char *path)
 {
-    for (struct drv *d = g_drivers; d; d = d->next)
-        if (strcmp(d->name, name) == 0)
-            return d;
-    return NULL;
+    struct drv *d = calloc(1, sizeof(*d));
+    if (!d)
+        return; /* only the file name is missing from "drivers" then */
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    char *abs = realpath(path, NULL);
+    snprintf(d->path, sizeof(d->path), "%s", abs ? abs : path);
+    free(abs);
+    pthread_mutex_lock(&g_lock);
+    d->next = g_drivers;
+    g_drivers = d;
+    pthread_mutex_unlock(&g_lock);
 }
 
-static char *join(const struct inf_strlist *l)
+static void forget(const char *name)
 {
-    if (!l->n)
-        return NULL;
-    size_t len = 1;
-    for (size_t i = 0; i < l->n; i++)
-        len += strlen(l->v[i]) + 1;
-    char *s = calloc(1, len);
-    if (!s)
-        return NULL;
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            strcat(s, ",");
-        strcat(s, l->v[i]);
+    pthread_mutex_lock(&g_lock);
+    for (struct drv **pp = &g_drivers; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->name, name) == 0) {
+            struct drv *d = *pp;
+            *pp = d->next;
+            free(d);
+            break;
+        }
     }
-    return s;
+    pthread_mutex_unlock(&g_lock);
+}
+
+/* The first libndis diagnostic since mark, else "<what>: <reason>". */
+static void explain(unsigned long long mark, int rc, char *err, size_t errlen, const char *what)
+{
+    char first[900];
+    if (log_first_message_since(mark, first, sizeof(first)))
+        snprintf(err, errlen, "%s", first);
+    else
+        snprintf(err, errlen, "%s: %s", what, ndis_host_strerror(rc));
+}
+
+/* The installation record of a service, or false. */
+static bool inf_of(const char *service, ndis_inf_info *out)
+{
+    unsigned n = 0;
+    ndis_inf_info *v = host_infs(&n);
+    bool found = false;
+    for (unsigned i = 0; v && i < n && !found; i++)
+        if (strcmp(v[i].service, service) == 0) {
+            *out = v[i];
+            found = true;
+        }
+    free(v);
+    return found;
+}
+
+static bool driver_loaded(const ndis_driver_info *d, unsigned n, const char *name)
+{
+    for (unsigned i = 0; d && i < n; i++)
+        if (strcmp(d[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* The driver in `after` that is not in `before`: the one just loaded. */
+static void new_driver(const ndis_driver_info *before, unsigned nb, char *out, size_t len)
+{
+    unsigned na = 0;
+    ndis_driver_info *after = host_drivers(&na);
+    for (unsigned i = 0; after && i < na; i++)
+        if (!driver_loaded(before, nb, after[i].name))
+            snprintf(out, len, "%s", after[i].name);
+    free(after);
+}
+
+int drivers_load(const struct driver_load *dl, char *name_out, size_t name_len, char *err,
+                 size_t errlen)
+{
+    unsigned long long mark = log_mark();
+    char what[PATH_MAX + 64];
+    char service[64] = "";
+    if (dl->inf) {
+        int rc = ndis_host_install_inf(g_ndisd.host, dl->inf, service, sizeof(service));
+        if (rc) {
+            snprintf(what, sizeof(what), "install INF %s", dl->inf);
+            explain(mark, rc, err, errlen, what);
+            return rc;
+        }
+        if (dl->name && strcmp(dl->name, service) != 0) {
+            /* Its defaults and bind rules live under the service name. */
+            snprintf(err, errlen,
+                     "INF %s installs service '%s': load the driver under that name (or "
+                     "give no name)",
+                     dl->inf, service);
+            return -EINVAL;
+        }
+    }
+    const char *name = dl->name ? dl->name : service[0] ? service : NULL;
+    unsigned nb = 0;
+    ndis_driver_info *before = host_drivers(&nb);
+    int rc = ndis_host_load_driver_file(g_ndisd.host, dl->path, name, NULL);
+    /* The name it is loaded under: given, the INF's service, or (libndis
+       decides) the service of an INF next to the file or the file's name. */
+    const char *base = strrchr(dl->path, '/');
+    base = base ? base + 1 : dl->path;
+    if (name)
+        snprintf(name_out, name_len, "%s", name);
+    else
+        snprintf(name_out, name_len, "%.*s", (int)strcspn(base, "."), base);
+    if (rc == 0 && !name)
+        new_driver(before, nb, name_out, name_len);
+    free(before);
+    if (rc) {
+        snprintf(what, sizeof(what), "load driver '%s' from %s", name_out, dl->path);
+        explain(mark, rc, err, errlen, what);
+        return rc;
+    }
+    remember(name_out, dl->path);
+    return 0;
+}
+
+int drivers_unload(const char *name, char *err, size_t errlen)
+{
+    unsigned long long mark = log_mark();
+    int rc = ndis_host_unload_driver(g_ndisd.host, name);
+    if (rc == 0 || rc == -EBUSY) {
+        /* -EBUSY after an unload: it ran, and leaks were reported. */
+        unsigned n = 0;
+        ndis_driver_info *d = host_drivers(&n);
+        if (d && !driver_loaded(d, n, name))
+            forget(name);
+        free(d);
+    }
+    if (rc) {
+        char what[128];
+        snprintf(what, sizeof(what), "unload driver '%s'", name);
+        explain(mark, rc, err, errlen, what);
+    }
+    return rc;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+void drivers_describe(const char *name, json_t *obj)
+{
+    pthread_mutex_lock(&g_lock);
+    const char *path = NULL;
+    for (struct drv *d = g_drivers; d && !path; d = d->next)
+        if (strcmp(d->name, name) == 0)
+            path = d->path;
+    json_object_set_new(obj, "path", str_or_null(path));
+    pthread_mutex_unlock(&g_lock);
+    ndis_inf_info ii;
+    bool have = inf_of(name, &ii);
+    json_object_set_new(obj, "inf", str_or_null(have ? ii.inf_path : NULL));
+    json_object_set_new(obj, "inf_class", str_or_null(have ? ii.net_class : NULL));
+    json_object_set_new(obj, "component", str_or_null(have ? ii.component_id : NULL));
+    json_object_set_new(obj, "upper_range", str_or_null(have ? ii.upper_range : NULL));
+    json_object_set_new(obj, "lower_range", str_or_null(have ? ii.lower_range : NULL));
+    if (have && ii.kind == NDIS_DRIVER_KIND_FILTER)
+        json_object_set_new(obj, "filter",
+                            json_pack("{s:s, s:i, s:i, s:s}", "class", ii.filter_class, "type",
+                                      ii.filter_type, "run_type", ii.filter_run_type,
+                                      "media_types", ii.filter_media_types));
 }
 
 static const char *param_type_name(enum inf_param_type t)
@@ -70,266 +205,35 @@ static const char *param_type_name(enum inf_param_type t)
     return "?";
 }
 
-/* What the INF told, kept for the table and for the driver's bind rules. */
-struct inf_info {
-    ndis_driver_config cfg;
-    char *upper, *lower, *media;
-    char kind[16], component[128], description[128], service[64], filter_class[32];
-    json_t *params;
-};
-
-static void inf_info_free(struct inf_info *ii)
+json_t *drivers_params(const char *name)
 {
-    free(ii->upper);
-    free(ii->lower);
-    free(ii->media);
-    json_decref(ii->params);
-}
-
-static int read_inf(const char *driver, const char *path, const char *component,
-                    struct inf_info *ii, char *err, size_t errlen)
-{
+    ndis_inf_info ii;
+    if (!inf_of(name, &ii))
+        return NULL;
     struct inf_file *inf = NULL;
     struct inf_netcomp_list *list = NULL;
     struct inf_error ie;
     memset(&ie, 0, sizeof(ie));
-    int rc = inf_parse_file(path, &inf, &ie);
-    if (!rc)
-        rc = inf_netcomp_load(inf, &list, &ie);
-    if (rc) {
-        if (ie.line)
-            snprintf(err, errlen, "driver '%s': INF %s:%u: %s", driver, ie.file, ie.line,
-                     ie.reason);
-        else
-            snprintf(err, errlen, "driver '%s': INF %s: %s", driver, ie.file[0] ? ie.file : path,
-                     ie.reason[0] ? ie.reason : strerror(-rc));
-        inf_free(inf);
-        return rc;
-    }
-    const struct inf_netcomp *c = NULL;
-    for (size_t i = 0; i < list->n && !c; i++)
-        if (!component || inf_streq(list->v[i].component_id, component))
-            c = &list->v[i];
-    if (!c) {
-        snprintf(err, errlen, "driver '%s': INF %s has no component '%s'", driver, path,
-                 component ? component : "(any)");
-        inf_netcomp_free(list);
-        inf_free(inf);
-        return -ENOENT;
-    }
-    memset(ii, 0, sizeof(*ii));
-    snprintf(ii->kind, sizeof(ii->kind), "%s", inf_netcomp_kind_name(c->kind));
-    snprintf(ii->component, sizeof(ii->component), "%s", c->component_id ? c->component_id : "");
-    snprintf(ii->description, sizeof(ii->description), "%s",
-             c->description ? c->description : "");
-    snprintf(ii->service, sizeof(ii->service), "%s", c->service ? c->service : "");
-    ii->upper = join(&c->upper_range);
-    ii->lower = join(&c->lower_range);
-    ii->media = join(&c->filter_media_types);
-    ii->cfg.upper_range = ii->upper;
-    ii->cfg.lower_range = ii->lower;
-    ii->cfg.filter_media_types = c->kind == INF_NETCOMP_FILTER ? ii->media : NULL;
-    if (c->kind == INF_NETCOMP_FILTER) {
-        ii->cfg.filter_type = (int)c->filter_type;
-        ii->cfg.filter_run_type = (int)c->filter_run_type;
-    }
-    /* Defaults: every Ndi\params keyword, then the static HKR,,name values. */
-    ii->params = json_array();
-    int failed = 0;
-    for (size_t i = 0; i < c->nparams; i++) {
-        const struct inf_param *p = &c->params[i];
-        json_array_append_new(ii->params,
-                              json_pack("{s:s, s:s, s:s?, s:s?, s:b}", "keyword", p->name,
-                                        "type", param_type_name(p->type), "default",
-                                        p->default_value, "description", p->desc,
-                                        "optional", p->optional));
-        if (!p->default_value)
-            continue;
-        int r = ndis_host_set_param(g_ndisd.host, NDIS_PARAM_DRIVER_DEFAULT, driver, p->name,
-                                    p->default_value);
-        if (r) {
-            log_msg(LOG_KIND_WARN, "driver '%s': INF default %s=%s not set: %s", driver,
-                    p->name, p->default_value, ndis_host_strerror(r));
-            failed++;
-        }
-    }
-    for (size_t i = 0; i < c->nvalues; i++) {
-        const struct inf_regval *v = &c->values[i];
-        char num[16];
-        const char *text = NULL;
-        if (v->reg_type == INF_REG_DWORD) {
-            snprintf(num, sizeof(num), "%u", (unsigned)v->dword);
-            text = num;
-        } else if ((v->reg_type == INF_REG_SZ || v->reg_type == INF_REG_EXPAND_SZ) &&
-                   v->data.n) {
-            text = v->data.v[0];
-        }
-        if (!text) {
-            log_msg(LOG_KIND_INFO, "driver '%s': INF value %s (registry type %u) is not a "
-                                   "string or number; not set",
-                    driver, v->name, (unsigned)v->reg_type);
-            continue;
-        }
-        int r = ndis_host_set_param(g_ndisd.host, NDIS_PARAM_DRIVER_DEFAULT, driver, v->name,
-                                    text);
-        if (r)
-            log_msg(LOG_KIND_WARN, "driver '%s': INF value %s=%s not set: %s", driver, v->name,
-                    text, ndis_host_strerror(r));
-    }
-    /* The config must not point into the list, which is freed below. */
-    snprintf(ii->filter_class, sizeof(ii->filter_class), "%s",
-             c->filter_class ? c->filter_class : "");
-    ii->cfg.service_name = ii->service[0] ? ii->service : NULL;
-    ii->cfg.filter_class =
-        c->kind == INF_NETCOMP_FILTER && ii->filter_class[0] ? ii->filter_class : NULL;
-    log_msg(LOG_KIND_INFO,
-            "driver '%s': INF %s: %s '%s' (%s), service %s, upper %s, lower %s%s%s, %zu "
-            "keywords%s",
-            driver, path, ii->kind, ii->component, ii->description,
-            c->service ? c->service : "-", ii->upper ? ii->upper : "-",
-            ii->lower ? ii->lower : "-", ii->cfg.filter_media_types ? ", media " : "",
-            ii->cfg.filter_media_types ? ii->cfg.filter_media_types : "", c->nparams,
-            failed ? " (some defaults not set)" : "");
-    inf_netcomp_free(list);
-    inf_free(inf);
-    return 0;
-}
-
-static void base_name(const char *path, char *out, size_t len)
-{
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    snprintf(out, len, "%s", basename(tmp));
-    char *dot = strstr(out, ".so");
-    if (dot)
-        *dot = 0;
-}
-
-int drivers_load(const struct driver_load *dl, char *name_out, size_t name_len, char *err,
-                 size_t errlen)
-{
-    char name[64];
-    if (dl->name)
-        snprintf(name, sizeof(name), "%s", dl->name);
-    else
-        base_name(dl->path, name, sizeof(name));
-    snprintf(name_out, name_len, "%s", name);
-    if (!name[0] || strlen(dl->name ? dl->name : name) >= sizeof(name)) {
-        snprintf(err, errlen, "'%s' is not a valid driver name", dl->name ? dl->name : name);
-        return -EINVAL;
-    }
-    struct inf_info ii;
-    memset(&ii, 0, sizeof(ii));
-    bool have_inf = dl->inf && dl->inf[0];
-    if (have_inf) {
-        int rc = read_inf(name, dl->inf, dl->component, &ii, err, errlen);
-        if (rc)
-            return rc;
-    }
-    unsigned long long mark = log_mark();
-    int rc = ndis_host_load_driver_file(g_ndisd.host, dl->path, name, have_inf ? &ii.cfg : NULL);
-    if (rc) {
-        char first[512];
-        if (log_first_message_since(mark, first, sizeof(first)))
-            snprintf(err, errlen, "%s", first);
-        else
-            snprintf(err, errlen, "load driver '%s' from %s: %s", name, dl->path,
-                     ndis_host_strerror(rc));
-        inf_info_free(&ii);
-        return rc;
-    }
-    struct drv *d = calloc(1, sizeof(*d));
-    if (d) {
-        snprintf(d->name, sizeof(d->name), "%s", name);
-        char *abs = realpath(dl->path, NULL);
-        snprintf(d->path, sizeof(d->path), "%s", abs ? abs : dl->path);
-        free(abs);
-        if (have_inf) {
-            abs = realpath(dl->inf, NULL);
-            snprintf(d->inf, sizeof(d->inf), "%s", abs ? abs : dl->inf);
-            free(abs);
-            snprintf(d->kind, sizeof(d->kind), "%s", ii.kind);
-            snprintf(d->component, sizeof(d->component), "%s", ii.component);
-            snprintf(d->description, sizeof(d->description), "%s", ii.description);
-            snprintf(d->service, sizeof(d->service), "%s", ii.service);
-            d->params = json_incref(ii.params);
-        }
-        pthread_mutex_lock(&g_lock);
-        d->next = g_drivers;
-        g_drivers = d;
-        pthread_mutex_unlock(&g_lock);
-    }
-    inf_info_free(&ii);
-    return 0;
-}
-
-static void drop(const char *name)
-{
-    pthread_mutex_lock(&g_lock);
-    for (struct drv **pp = &g_drivers; *pp; pp = &(*pp)->next) {
-        if (strcmp((*pp)->name, name) == 0) {
-            struct drv *d = *pp;
-            *pp = d->next;
-            json_decref(d->params);
-            free(d);
+    json_t *a = NULL;
+    if (inf_parse_file(ii.inf_path, &inf, &ie) == 0 && inf_netcomp_load(inf, &list, &ie) == 0) {
+        a = json_array();
+        for (size_t i = 0; i < list->n; i++) {
+            const struct inf_netcomp *c = &list->v[i];
+            if (!c->service || strcmp(c->service, name) != 0)
+                continue;
+            for (size_t k = 0; k < c->nparams; k++) {
+                const struct inf_param *p = &c->params[k];
+                json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s?, s:b}", "keyword",
+                                                   p->name, "type", param_type_name(p->type),
+                                                   "default", p->default_value, "description",
+                                                   p->desc, "optional", p->optional));
+            }
             break;
         }
     }
-    pthread_mutex_unlock(&g_lock);
-}
-
-int drivers_unload(const char *name, char *err, size_t errlen)
-{
-    unsigned long long mark = log_mark();
-    int rc = ndis_host_unload_driver(g_ndisd.host, name);
-    if (rc == 0 || rc == -EBUSY) {
-        /* -EBUSY after an unload: it ran, and leaks were reported. */
-        ndis_driver_info info[256];
-        unsigned n = 0;
-        bool still = false;
-        ndis_host_list_drivers(g_ndisd.host, info, 256, &n);
-        for (unsigned i = 0; i < n && i < 256; i++)
-            still |= strcmp(info[i].name, name) == 0;
-        if (!still)
-            drop(name);
-    }
-    if (rc) {
-        char first[512];
-        if (log_first_message_since(mark, first, sizeof(first)))
-            snprintf(err, errlen, "%s", first);
-        else
-            snprintf(err, errlen, "unload driver '%s': %s", name, ndis_host_strerror(rc));
-    }
-    return rc;
-}
-
-void drivers_describe(const char *name, json_t *obj)
-{
-    pthread_mutex_lock(&g_lock);
-    struct drv *d = find_locked(name);
-    if (d) {
-        json_object_set_new(obj, "path", json_string(d->path));
-        json_object_set_new(obj, "inf", d->inf[0] ? json_string(d->inf) : json_null());
-        json_object_set_new(obj, "inf_kind", d->kind[0] ? json_string(d->kind) : json_null());
-        json_object_set_new(obj, "component",
-                            d->component[0] ? json_string(d->component) : json_null());
-        json_object_set_new(obj, "description",
-                            d->description[0] ? json_string(d->description) : json_null());
-        json_object_set_new(obj, "service", d->service[0] ? json_string(d->service) : json_null());
-    } else {
-        json_object_set_new(obj, "path", json_null());
-        json_object_set_new(obj, "inf", json_null());
-    }
-    pthread_mutex_unlock(&g_lock);
-}
-
-json_t *drivers_params(const char *name)
-{
-    pthread_mutex_lock(&g_lock);
-    struct drv *d = find_locked(name);
-    json_t *p = d && d->params ? json_deep_copy(d->params) : NULL;
-    pthread_mutex_unlock(&g_lock);
-    return p;
+    inf_netcomp_free(list);
+    inf_free(inf);
+    return a;
 }
 
 void drivers_forget_all(void)
@@ -338,7 +242,6 @@ void drivers_forget_all(void)
     while (g_drivers) {
         struct drv *d = g_drivers;
         g_drivers = d->next;
-        json_decref(d->params);
         free(d);
     }
     pthread_mutex_unlock(&g_lock);

@@ -55,7 +55,7 @@ static const char usage_text[] =
     "\n"
     "Configuration file (one directive per line, '#' starts a comment, \"quotes\"\n"
     "keep blanks, relative paths are relative to the file):\n"
-    "  driver FILE.so [name=NAME] [inf=FILE.inf] [component=HWID]\n"
+    "  driver FILE.so [name=NAME] [inf=FILE.inf]\n"
     "      load a driver; with an INF file, NDIS takes the driver's kind, bind rules,\n"
     "      filter class/type/run type, service name and Ndi\\params defaults from it\n"
     "  adapter DRIVER NAME [ifname=IF] [mac=MAC]\n"
@@ -204,10 +204,7 @@ static void apply_config(const struct config *cfg)
                 char *path = config_path_of(cfg, l->args[0]);
                 const char *inf_attr = config_attr(l, "inf");
                 char *inf = inf_attr && *inf_attr ? config_path_of(cfg, inf_attr) : NULL;
-                struct driver_load dl = {.path = path,
-                                         .name = config_attr(l, "name"),
-                                         .inf = inf,
-                                         .component = config_attr(l, "component")};
+                struct driver_load dl = {.path = path, .name = config_attr(l, "name"), .inf = inf};
                 char name[64];
                 if (!path || access(path, F_OK) != 0) {
                     rc = -ENOENT;

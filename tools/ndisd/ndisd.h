@@ -5,7 +5,8 @@
  *   log.c       the daemon log, verifier reports and diagnostics (with a ring of
  *               recent ones for "ndisctl reports" and for command replies)
  *   config.c    the configuration file parser
- *   drivers.c   loading drivers with their INF files; the table of loaded drivers
+ *   drivers.c   loading drivers with their INF files; the file each came from
+ *   listing.c   the instance's enumerations as whole arrays
  *   server.c    the control socket: peer credentials, one thread per connection
  *   commands.c  the commands of the protocol (tools/common/proto.h)
  *   tracebus.c  the NDIS call trace fanned out to subscribers and a trace file
@@ -99,22 +100,34 @@ const char *config_attr(const struct config_line *l, const char *key);
 /* An absolute path for a path written in the file (malloc'ed). */
 char *config_path_of(const struct config *c, const char *p);
 
+/* ---- listing.c ------------------------------------------------------------ */
+
+/* The whole list (malloc'ed, *n entries), or NULL when out of memory. Call with
+   host_lock held and the host alive. */
+ndis_driver_info *host_drivers(unsigned *n);
+ndis_adapter_info *host_adapters(unsigned *n);
+ndis_binding_info *host_bindings(unsigned *n);
+ndis_module_info *host_modules(unsigned *n);
+ndis_inf_info *host_infs(unsigned *n);
+
 /* ---- drivers.c ------------------------------------------------------------- */
 
 struct driver_load {
     const char *path;       /* the .so */
-    const char *name;       /* NULL: the file's base name */
-    const char *inf;        /* NULL: no INF (libndis defaults) */
-    const char *component;  /* INF component id to use (NULL: the first) */
+    const char *name;       /* NULL: the INF's service, else the file's base name */
+    const char *inf;        /* NULL: the INF next to the .so if there is one (libndis) */
 };
 
-/* Loads a driver (INF first). On failure err says why, naming the driver. */
+/* Installs the INF, then loads the driver under its service name; name_out gets
+   the name it was loaded under. On failure err says why, naming the driver. */
 int drivers_load(const struct driver_load *dl, char *name_out, size_t name_len, char *err,
                  size_t errlen);
 int drivers_unload(const char *name, char *err, size_t errlen);
-/* Fills the daemon's view of a driver (path, INF, kind, component) into obj. */
+/* Adds what the daemon and the INF installation know of a driver to obj: its
+   file, INF, class, component and ranges. */
 void drivers_describe(const char *name, json_t *obj);
-/* The INF keywords of a driver: array of {keyword, type, default, description}, or NULL. */
+/* The Ndi\params keywords of a driver's installed INF: an array of {keyword,
+   type, default, description, optional}, or NULL without an INF. */
 json_t *drivers_params(const char *name);
 void drivers_forget_all(void);
 
