@@ -547,7 +547,7 @@ static void remove_self_op(struct ndis_host *h, void *arg)
 NDIS_STATUS NdisMRemoveMiniport(NDIS_HANDLE MiniportAdapterHandle)
 {
     const char *ddi = "NdisMRemoveMiniport";
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_IRQL))
         return NDIS_STATUS_FAILURE;
     struct ndisi_adapter *a =
         ndisi_obj_check(MiniportAdapterHandle, NDISI_OBJ_ADAPTER, ddi, "MiniportAdapterHandle");

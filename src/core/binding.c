@@ -405,7 +405,8 @@ NDIS_STATUS NdisOpenAdapterEx(NDIS_HANDLE NdisProtocolHandle, NDIS_HANDLE Protoc
 void NdisCompleteBindAdapterEx(NDIS_HANDLE BindAdapterContext, NDIS_STATUS Status)
 {
     const char *ddi = "NdisCompleteBindAdapterEx";
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
+    /* req.irql: <= DISPATCH_LEVEL (it only completes what NDIS waits for). */
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_IRQL))
         return;
     struct ndisi_open *o = open_check(BindAdapterContext, ddi, "BindAdapterContext");
     if (!o)
@@ -473,7 +474,7 @@ void NdisCompleteNetPnPEvent(NDIS_HANDLE NdisBindingHandle,
                              NDIS_STATUS Status)
 {
     const char *ddi = "NdisCompleteNetPnPEvent";
-    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_IRQL))
+    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
         return;
     struct ndisi_open *o = open_check(NdisBindingHandle, ddi, "NdisBindingHandle");
     if (!o)
@@ -678,7 +679,8 @@ NDIS_STATUS NdisCloseAdapterEx(NDIS_HANDLE NdisBindingHandle)
 void NdisCompleteUnbindAdapterEx(NDIS_HANDLE UnbindContext)
 {
     const char *ddi = "NdisCompleteUnbindAdapterEx";
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
+    /* req.irql: <= DISPATCH_LEVEL (it only completes what NDIS waits for). */
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_IRQL))
         return;
     struct ndisi_open *o = open_check(UnbindContext, ddi, "UnbindContext");
     if (!o)
@@ -717,7 +719,7 @@ static void unbind_op(struct ndis_host *h, void *arg)
 NDIS_STATUS NdisUnbindAdapter(NDIS_HANDLE NdisBindingHandle)
 {
     const char *ddi = "NdisUnbindAdapter";
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
+    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_IRQL))
         return NDIS_STATUS_FAILURE;
     struct ndisi_open *o = open_check(NdisBindingHandle, ddi, "NdisBindingHandle");
     if (!o)

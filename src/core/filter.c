@@ -653,7 +653,7 @@ static int restart_one(struct ndisi_filter_module *m)
 void NdisFRestartComplete(NDIS_HANDLE NdisFilterHandle, NDIS_STATUS Status)
 {
     const char *ddi = "NdisFRestartComplete";
-    if (!ndisi_irql_le(DISPATCH_LEVEL, ddi, RULE_IRQL))
+    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
         return;
     struct ndisi_filter_module *m =
         ndisi_obj_check(NdisFilterHandle, NDISI_OBJ_FILTER_MODULE, ddi, "NdisFilterHandle");

@@ -309,6 +309,22 @@ static void deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from
 
 /* ---- indications ---------------------------------------------------------------------- */
 
+/*
+ * An indicated NBL is INDICATED while it is up the stack, with or without
+ * NDIS_RECEIVE_FLAGS_RESOURCES; its reference count is 1 (the one binding or
+ * module that may keep it) or 0 for a resources indication, which nobody may
+ * keep or return. The driver that indicated its own NBLs with the resources
+ * flag gets them back OWNED when its call returns (unmark_indicated).
+ */
+static void unmark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, PNET_BUFFER_LIST stop)
+{
+    for (PNET_BUFFER_LIST x = nbls; x != stop; x = x->Next) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (p->owner == me)
+            ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
+    }
+}
+
 static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool resources,
                            ULONG *count, const char *ddi)
 {
@@ -316,18 +332,18 @@ static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool r
     for (PNET_BUFFER_LIST x = nbls; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
         if (__builtin_expect(p->magic != NDISI_NBL_MAGIC, 0)) {
+            unmark_indicated(nbls, me, x);
             ndisi_nbl_bad_state(x, ddi, "allocated from an NDIS pool");
             return false;
         }
         uint8_t w = ndisi_nbl_where(p);
         if (w == NDISI_NBL_OWNED && p->owner == me) {
-            if (!resources) {
-                ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
-                /* One holder until the receive path says otherwise: a single
-                   binding's return then gives it straight back. */
-                atomic_store_explicit(&p->refs, 1, memory_order_relaxed);
-            }
-        } else if (w != NDISI_NBL_INDICATED) {
+            ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
+            /* One holder until the receive path says otherwise: a single
+               binding's return then gives it straight back. */
+            atomic_store_explicit(&p->refs, resources ? 0 : 1, memory_order_relaxed);
+        } else if (w != NDISI_NBL_INDICATED || p->owner == me) {
+            unmark_indicated(nbls, me, x);
             ndisi_nbl_bad_state(x, ddi, "owned by the indicating driver, or being indicated "
                                         "(passed up from below)");
             return false;
@@ -380,8 +396,10 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
         ndisi_capture_check(a, NULL, a->recv_bottom, false, NetBufferLists);
         deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
     }
-    if (resources)
+    if (resources) {
+        unmark_indicated(NetBufferLists, a->miniport->image, NULL);
         ndisi_drain_sub(&a->mp_recvs, n, &a->host->wq);
+    }
 }
 
 void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
@@ -422,10 +440,12 @@ void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
                      "a filter module indicates receives only in the Running and Pausing states",
                      "filter module '%s' is %s", m->label, ndisi_module_state_name(m));
         refuse(a, m, NetBufferLists, n, ReceiveFlags);
-        return;
+    } else {
+        ndisi_capture_check(a, m, m->recv_next, false, NetBufferLists);
+        deliver_up(a, m, m->recv_next, NetBufferLists, PortNumber, n, ReceiveFlags);
     }
-    ndisi_capture_check(a, m, m->recv_next, false, NetBufferLists);
-    deliver_up(a, m, m->recv_next, NetBufferLists, PortNumber, n, ReceiveFlags);
+    if (resources)
+        unmark_indicated(NetBufferLists, m->driver->image, NULL);
 }
 
 /* ---- returns from above ------------------------------------------------------------ */
@@ -481,7 +501,9 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_INDICATED), 0)) {
+        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_INDICATED) ||
+                                 atomic_load_explicit(&p->refs, memory_order_relaxed) == 0,
+                             0)) {
             if (direct)
                 unmark_returned(NetBufferLists, x);
             ndisi_nbl_bad_state(x, ddi,
@@ -545,8 +567,10 @@ void NdisFReturnNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST Ne
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (!ndisi_nbl_in(p, NDISI_NBL_INDICATED)) {
-            ndisi_nbl_bad_state(x, ddi, "indicated from below and not returned yet");
+        if (!ndisi_nbl_in(p, NDISI_NBL_INDICATED) ||
+            atomic_load_explicit(&p->refs, memory_order_relaxed) == 0) {
+            ndisi_nbl_bad_state(x, ddi, "indicated from below without "
+                                        "NDIS_RECEIVE_FLAGS_RESOURCES and not returned yet");
             return;
         }
     }

@@ -23,6 +23,7 @@ PNET_BUFFER_LIST ndisi_rxclone_get(struct ndisi_adapter *a, PNET_BUFFER_LIST ori
     p->owner = NULL;
     p->flags |= NDISI_NBLF_RXCLONE;
     p->reserved2 = orig;
+    atomic_store_explicit(&p->refs, 1, memory_order_relaxed); /* its one binding's */
     ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
     return c;
 }

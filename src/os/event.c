@@ -4,12 +4,16 @@
  *
  * The event is a notification event (nf-ndis-ndisinitializeevent.md): once
  * set it stays signaled, releasing every waiter, until NdisResetEvent. The
- * caller's NDIS_EVENT storage holds a signal word, a count of waiters and a
- * magic number; waiters sleep on the signal word with a futex. NDIS has no
- * routine to destroy an event, and a futex word needs no destruction, so
- * drivers may simply free the storage. The signal word is set with release
- * and read with acquire ordering, so a waiter that returns TRUE sees
- * everything the setter wrote before NdisSetEvent.
+ * caller's NDIS_EVENT storage holds a magic number and one futex word: bit 0
+ * is the signal, the bits above count the waiters. NDIS has no routine to
+ * destroy an event, and a futex word needs no destruction, so drivers may
+ * simply free the storage - including a waiter that frees it the moment its
+ * wait returns (an event on the waiter's stack): NdisSetEvent sets the signal
+ * and learns whether anyone waits in one atomic operation and never reads the
+ * storage again (the wake-up is a system call on the address, which touches
+ * no memory). The word is set with release and read with acquire ordering, so
+ * a waiter that returns TRUE sees everything the setter wrote before
+ * NdisSetEvent.
  */
 #include <errno.h>
 #include <limits.h>
@@ -29,10 +33,12 @@
 
 #define EVENT_MAGIC 0x4e455654u /* "NEVT" */
 
+#define EV_SIGNALED 1
+#define EV_WAITER 2
+
 struct event_impl {
     atomic_uint magic;
-    atomic_int signaled; /* futex word: 0 not signaled, 1 signaled */
-    atomic_int waiters;
+    atomic_int word; /* futex word: EV_SIGNALED | waiters * EV_WAITER */
 };
 
 _Static_assert(sizeof(struct event_impl) <= sizeof(NDIS_EVENT),
@@ -75,8 +81,7 @@ VOID NdisInitializeEvent(_Out_ PNDIS_EVENT Event)
         return;
     }
     struct event_impl *ev = ev_impl(Event);
-    atomic_store_explicit(&ev->signaled, 0, memory_order_relaxed);
-    atomic_store_explicit(&ev->waiters, 0, memory_order_relaxed);
+    atomic_store_explicit(&ev->word, 0, memory_order_relaxed);
     atomic_store_explicit(&ev->magic, EVENT_MAGIC, memory_order_release);
 }
 
@@ -86,10 +91,12 @@ VOID NdisSetEvent(_In_ PNDIS_EVENT Event)
     if (!ev)
         return;
     ndisi_irql_le(DISPATCH_LEVEL, "NdisSetEvent", "Irql_Synch_Function");
-    /* seq_cst pairs with the waiter's increment of `waiters` before it checks
-       `signaled`: either the waiter sees the event set or we see the waiter. */
-    if (atomic_exchange(&ev->signaled, 1) == 0 && atomic_load(&ev->waiters) > 0)
-        futex(&ev->signaled, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+    /* One atomic operation: either a waiter registered before it (and is woken)
+       or it registers after and sees the signal. After it the storage may be
+       gone; the wake-up only names its address. */
+    int old = atomic_fetch_or(&ev->word, EV_SIGNALED);
+    if (!(old & EV_SIGNALED) && old >= EV_WAITER)
+        futex(&ev->word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
 }
 
 VOID NdisResetEvent(_In_ PNDIS_EVENT Event)
@@ -98,7 +105,7 @@ VOID NdisResetEvent(_In_ PNDIS_EVENT Event)
     if (!ev)
         return;
     ndisi_irql_le(DISPATCH_LEVEL, "NdisResetEvent", "Irql_Synch_Function");
-    atomic_store(&ev->signaled, 0);
+    atomic_fetch_and(&ev->word, ~EV_SIGNALED);
 }
 
 /*
@@ -115,8 +122,9 @@ BOOLEAN NdisWaitEvent(_In_ PNDIS_EVENT Event, _In_ UINT MsToWait)
     if (!ev)
         return FALSE;
     if (!ndisi_irql_le(PASSIVE_LEVEL, "NdisWaitEvent", "Irql_Miscellaneous_Function"))
-        return atomic_load_explicit(&ev->signaled, memory_order_acquire) ? TRUE : FALSE;
-    if (atomic_load_explicit(&ev->signaled, memory_order_acquire))
+        return (atomic_load_explicit(&ev->word, memory_order_acquire) & EV_SIGNALED) ? TRUE
+                                                                                     : FALSE;
+    if (atomic_load_explicit(&ev->word, memory_order_acquire) & EV_SIGNALED)
         return TRUE;
 
     unsigned long long start = ndisi_now_ms();
@@ -124,9 +132,9 @@ BOOLEAN NdisWaitEvent(_In_ PNDIS_EVENT Event, _In_ UINT MsToWait)
     unsigned long long next_diag = start + NDISI_WAIT_DIAG_MS;
     BOOLEAN result = FALSE;
 
-    atomic_fetch_add(&ev->waiters, 1);
+    int seen = atomic_fetch_add(&ev->word, EV_WAITER) + EV_WAITER;
     for (;;) {
-        if (atomic_load(&ev->signaled)) {
+        if (seen & EV_SIGNALED) {
             result = TRUE;
             break;
         }
@@ -146,8 +154,10 @@ BOOLEAN NdisWaitEvent(_In_ PNDIS_EVENT Event, _In_ UINT MsToWait)
         unsigned long long rel = until > now ? until - now : 0;
         struct timespec ts = {.tv_sec = (time_t)(rel / 1000u),
                               .tv_nsec = (long)(rel % 1000u) * 1000000L};
-        futex(&ev->signaled, FUTEX_WAIT_PRIVATE, 0, &ts);
+        /* Sleeps only while the word is still what we saw (no signal, same waiters). */
+        futex(&ev->word, FUTEX_WAIT_PRIVATE, seen, &ts);
+        seen = atomic_load(&ev->word);
     }
-    atomic_fetch_sub(&ev->waiters, 1);
+    atomic_fetch_sub(&ev->word, EV_WAITER);
     return result;
 }

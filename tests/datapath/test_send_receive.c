@@ -163,6 +163,24 @@ TEST(bad_completion_in_a_chain_leaves_the_rest_completable)
     kit_host_done(h);
 }
 
+/* NBLs indicated with NDIS_RECEIVE_FLAGS_RESOURCES are not the protocol's to
+   return: a return is reported and changes nothing (the miniport gets them back
+   when its indication returns, once). */
+TEST(returning_a_resources_indication_is_reported)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    kit_proto[0].return_resources = true;
+    T_EQ(kit_mp_indicate("a0", 2, 64, NULL, NDIS_RECEIVE_FLAGS_RESOURCES), 2);
+    kit_expect_reports(1, "NdisReturnNetBufferLists");
+    ndis_adapter_info ai = adapter_info(h, "a0");
+    T_EQ(ai.indicated, 2);
+    T_EQ(ai.returned, 2);
+    kit_proto[0].return_resources = false;
+    T_EQ(kit_mp_indicate("a0", 3, 64, NULL, 0), 3); /* the NBL states are sound */
+    T_EQ(kit_mp_returned("a0"), 5);
+    kit_host_done(h);
+}
+
 TEST(packet_filter_selects_bindings)
 {
     ndis_host *h = kit_host();

@@ -459,3 +459,21 @@ TEST(deregister_from_filter_callback_is_refused)
     T_EQ(ndis_host_unload_driver(h, "kitf0"), 0);
     kit_host_done(h);
 }
+
+/* An indication with NDIS_RECEIVE_FLAGS_RESOURCES passes through a module as it
+   came and reaches the protocol; ownership is back with the miniport when the
+   indication returns. */
+TEST(resources_indication_passes_through_a_module)
+{
+    ndis_host *h = kit_host();
+    kit_proto[0].packet_filter = NDIS_PACKET_TYPE_BROADCAST;
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitf0", kit_filter_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
+    T_EQ(kit_mp_indicate("a0", 5, 64, NULL, NDIS_RECEIVE_FLAGS_RESOURCES), 5);
+    T_EQ(atomic_load(&kit_filter[0].receives), 5);
+    T_EQ(atomic_load(&kit_proto[0].received), 5);
+    T_EQ(kit_reports(), 0);
+    kit_host_done(h);
+}

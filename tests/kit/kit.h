@@ -95,6 +95,7 @@ typedef struct kit_proto_cfg {
     NDIS_STATUS unbind_status;        /* returned by an unbind after closing (0: success) */
     bool deregister_in_unbind;        /* call NdisDeregisterProtocolDriver from an NDIS entry point */
     bool keep_received;               /* retain NBLs; kit_proto_return_all */
+    bool return_resources;            /* return NBLs indicated with RESOURCES (a bug) */
     bool skip_unload_deregister;      /* DriverUnload forgets NdisDeregisterProtocolDriver */
     UCHAR minor_version;              /* default 30 */
     ULONG packet_filter;              /* set after restart (0: none) */

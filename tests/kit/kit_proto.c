@@ -381,8 +381,14 @@ _Use_decl_annotations_ static void pr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST 
     kit_proto_cfg *cfg = &kit_proto[b->proto];
     (void)port;
     atomic_fetch_add(&cfg->received, n);
-    if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
+    if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
+        if (cfg->return_resources)
+            NdisReturnNetBufferLists(b->binding, nbls,
+                                     (flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
+                                         ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL
+                                         : 0);
         return;
+    }
     if (cfg->keep_received) {
         NdisAcquireSpinLock(&b->lock);
         PNET_BUFFER_LIST last = nbls;
