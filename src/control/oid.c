@@ -28,6 +28,7 @@
 #include "control/oid.h"
 #include "core/core.h"
 #include "core/verifier.h"
+#include "datapath/datapath.h"
 #include "os/workq.h"
 
 #define RULE_P "Irql_Protocol_Driver_Function"
@@ -653,6 +654,7 @@ static bool binding_oid(struct ndisi_open *o, PNDIS_OID_REQUEST r, NDIS_STATUS *
         r->DATA.SET_INFORMATION.BytesRead = len;
     }
     publish_rxf(a, &o->rxf, nf);
+    ndisi_loopback_recompute(a);
     struct ndisi_rxfilter u;
     if (!recompute_union(a, &u)) {
         *st = NDIS_STATUS_SUCCESS;
@@ -929,6 +931,7 @@ void ndisi_oid_adapter_cleanup(struct ndisi_adapter *a)
 void ndisi_oid_binding_gone(struct ndisi_adapter *a, struct ndisi_open *o)
 {
     free(atomic_exchange(&o->rxf, NULL));
+    ndisi_loopback_recompute(a);
     struct ndisi_rxfilter u;
     if (a->removing || !recompute_union(a, &u))
         return;

@@ -194,7 +194,7 @@ struct ndisi_adapter {
     pthread_rwlock_t stack_lock;
     struct ndisi_filter_module *mod_bottom, *mod_top;
     LIST_ENTRY opens;                      /* ndisi_open.adapter_link */
-    unsigned nopens;
+    atomic_uint nopens;                    /* read by the data path (loopback.c) */
 
     /* Data-path routing, recomputed only while the stack is paused (stack.c). */
     struct ndisi_filter_module *send_top;        /* top module with a send path; NULL = miniport */
@@ -212,6 +212,7 @@ struct ndisi_adapter {
     struct ndisi_drain oids;               /* OID requests in the miniport */
 
     struct ndisi_rxfilter *_Atomic rxf;    /* union of the bindings' filters (oid.c) */
+    atomic_bool loopback_local;            /* a binding asked for local frames (loopback.c) */
     ULONG max_lookahead;                   /* largest binding lookahead given to the miniport */
     pthread_mutex_t oid_lock;              /* serializes OID requests to the miniport */
     LIST_ENTRY oid_queue;

@@ -10,6 +10,8 @@ void ndisi_dp_flag_mismatch(const char *ddi, const char *flag);
 void ndisi_dp_complete_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls, ULONG n,
                                  ULONG flags);
 
+/* xfilter.c: the destination address of the NBL's first frame; false if too short. */
+bool ndisi_frame_dest(PNET_BUFFER_LIST nbl, UCHAR out[6]);
 /* xfilter.c: does binding o's packet filter and multicast list accept this frame? */
 bool ndisi_xfilter_match(const struct ndisi_open *o, PNET_BUFFER_LIST nbl);
 /* True when o's filter cannot reject anything the adapter indicates. */
@@ -33,6 +35,29 @@ static inline void ndisi_capture_check(struct ndisi_adapter *a, struct ndisi_fil
     if (__builtin_expect(atomic_load_explicit(&a->captures, memory_order_relaxed) != NULL, 0))
         ndisi_capture_chain(a, lo, hi, send, nbls);
 }
+
+/* receive.c: a chain to the first receive layer at or above `m` (NULL: the
+   protocols), `from` being the layer that indicated it (NULL: the miniport edge). */
+void ndisi_deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from,
+                      struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls,
+                      NDIS_PORT_NUMBER port, ULONG n, ULONG flags);
+
+/*
+ * loopback.c: NDIS's loopback of sent frames to the other bindings. The send
+ * path calls ndisi_loopback at the miniport edge when ndisi_loopback_wanted;
+ * the receive path asks ndisi_loopback_current (non-NULL while a looped-back
+ * frame goes up) which binding sent it.
+ */
+struct ndisi_loopback_ctx {
+    const struct ndisi_open *sender; /* NULL: a filter module sent it */
+    bool check;                      /* NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK */
+};
+const struct ndisi_loopback_ctx *ndisi_loopback_current(void);
+bool ndisi_loopback_wanted(struct ndisi_adapter *a, ULONG send_flags);
+void ndisi_loopback(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,
+                    ULONG send_flags);
+/* After a binding's packet filter changed or a binding went away (PnP/OID paths). */
+void ndisi_loopback_recompute(struct ndisi_adapter *a);
 
 /* receive.c: NDIS's own clones for NBLs that several bindings receive. */
 void ndisi_rx_init_clone_pool(void);

@@ -225,6 +225,15 @@ static void rx_batch_general(struct ndisi_adapter *a, struct ndisi_filter_module
                     return_flags());
 }
 
+/* Whether binding o receives a looped-back frame (loopback.c has the rules). */
+static bool loopback_to(const struct ndisi_open *o, const struct ndisi_loopback_ctx *lb)
+{
+    if (o == lb->sender)
+        return lb->check;
+    const struct ndisi_rxfilter *f = atomic_load(&((struct ndisi_open *)o)->rxf);
+    return !(f && (f->packet_filter & NDIS_PACKET_TYPE_NO_LOCAL));
+}
+
 static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module *from,
                             PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port, ULONG n, ULONG flags)
 {
@@ -232,8 +241,9 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
     struct ndisi_open **opens = atomic_load(&a->rx_opens);
     struct ndisi_open *cand[MAX_RX_OPENS];
     unsigned k = 0;
+    const struct ndisi_loopback_ctx *lb = ndisi_loopback_current();
     for (unsigned i = 0; opens && opens[i] && k < MAX_RX_OPENS; i++)
-        if (open_running(opens[i]))
+        if (open_running(opens[i]) && (!lb || loopback_to(opens[i], lb)))
             cand[k++] = opens[i];
 
     if (k == 0) {
@@ -241,7 +251,7 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
         refuse(a, from, nbls, n, flags);
         return;
     }
-    if (k == 1 && ndisi_xfilter_takes_all(cand[0], a)) {
+    if (k == 1 && !lb && ndisi_xfilter_takes_all(cand[0], a)) {
         /* The common case: one binding that wants everything the miniport indicates. */
         struct ndisi_open *o = cand[0];
         ndisi_drain_add(&o->rx, n);
@@ -282,9 +292,9 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
 
 /* Sends a chain to the first receive layer at or above `m` (NULL: the protocols);
    `from` is the layer that indicated it. */
-static void deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from,
-                       struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls,
-                       NDIS_PORT_NUMBER port, ULONG n, ULONG flags)
+void ndisi_deliver_up(struct ndisi_adapter *a, struct ndisi_filter_module *from,
+                      struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls,
+                      NDIS_PORT_NUMBER port, ULONG n, ULONG flags)
 {
     if (!m) {
         rx_to_protocols(a, from, nbls, port, n, flags);
@@ -394,7 +404,7 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
         refuse(a, NULL, NetBufferLists, n, ReceiveFlags);
     } else {
         ndisi_capture_check(a, NULL, a->recv_bottom, false, NetBufferLists);
-        deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
+        ndisi_deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
     }
     if (resources) {
         unmark_indicated(NetBufferLists, a->miniport->image, NULL);
@@ -442,7 +452,7 @@ void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
         refuse(a, m, NetBufferLists, n, ReceiveFlags);
     } else {
         ndisi_capture_check(a, m, m->recv_next, false, NetBufferLists);
-        deliver_up(a, m, m->recv_next, NetBufferLists, PortNumber, n, ReceiveFlags);
+        ndisi_deliver_up(a, m, m->recv_next, NetBufferLists, PortNumber, n, ReceiveFlags);
     }
     if (resources)
         unmark_indicated(NetBufferLists, m->driver->image, NULL);

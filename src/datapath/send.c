@@ -54,6 +54,8 @@ static void send_down(struct ndisi_adapter *a, struct ndisi_filter_module *m,
         return;
     }
     struct ndisi_miniport_driver *mp = a->miniport;
+    if (__builtin_expect(ndisi_loopback_wanted(a, flags), 0))
+        ndisi_loopback(a, nbls, port, flags);
     ndisi_drain_add(&a->mp_sends, n);
     ndisi_cb_enter(&f, mp->image, "MiniportSendNetBufferLists", a->name, NDISI_CB_NDIS_ENTRY,
                    NDISI_IRQL_SAME);

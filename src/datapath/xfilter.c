@@ -22,7 +22,7 @@ static bool filtered_medium(const struct ndisi_adapter *a)
 }
 
 /* The destination address: the first 6 bytes of the first NET_BUFFER's data. */
-static bool frame_dest(PNET_BUFFER_LIST nbl, UCHAR out[6])
+bool ndisi_frame_dest(PNET_BUFFER_LIST nbl, UCHAR out[6])
 {
     PNET_BUFFER nb = nbl->FirstNetBuffer;
     if (!nb || nb->DataLength < 6)
@@ -62,8 +62,11 @@ bool ndisi_xfilter_match(const struct ndisi_open *o, PNET_BUFFER_LIST nbl)
         return false;
     if (pf & NDIS_PACKET_TYPE_PROMISCUOUS)
         return true;
+    /* "All packets sent by installed protocols": every looped-back frame. */
+    if ((pf & NDIS_PACKET_TYPE_ALL_LOCAL) && ndisi_loopback_current())
+        return true;
     UCHAR d[6];
-    if (!frame_dest(nbl, d))
+    if (!ndisi_frame_dest(nbl, d))
         return false;
     if (memcmp(d, bcast, 6) == 0)
         return pf & NDIS_PACKET_TYPE_BROADCAST;

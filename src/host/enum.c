@@ -71,7 +71,7 @@ int ndis_host_list_adapters(ndis_host *h, ndis_adapter_info *out, unsigned max, 
         pthread_mutex_unlock(&a->link_lock);
         d->mtu = a->gen_attrs.MtuSize;
         d->ifindex = a->ifindex;
-        d->bindings = a->nopens;
+        d->bindings = atomic_load(&a->nopens);
         for (struct ndisi_filter_module *m = a->mod_bottom; m; m = m->above)
             d->modules++;
         d->send_completed = ndisi_drain_total_out(&a->mp_sends);

@@ -106,6 +106,8 @@ typedef struct kit_proto_cfg {
     /* counters */
     atomic_ulong received, send_completed, status_indications, link_up_seen, link_down_seen;
     atomic_ulong oid_completed;
+    atomic_ulong loopback_received;   /* received NBLs with NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET */
+    ULONG send_flags;                 /* extra SendFlags for kit_proto_send */
     NDIS_STATUS last_oid_status;
 } kit_proto_cfg;
 

@@ -381,6 +381,9 @@ _Use_decl_annotations_ static void pr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST 
     kit_proto_cfg *cfg = &kit_proto[b->proto];
     (void)port;
     atomic_fetch_add(&cfg->received, n);
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
+        if (NdisTestNblFlag(x, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET))
+            atomic_fetch_add(&cfg->loopback_received, 1);
     if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
         if (cfg->return_resources)
             NdisReturnNetBufferLists(b->binding, nbls,
@@ -492,9 +495,10 @@ ULONG kit_proto_send(int i, const char *adapter, ULONG n, ULONG len, const UCHAR
     }
     if (head)
         NdisSendNetBufferLists(b->binding, head, NDIS_DEFAULT_PORT_NUMBER,
-                               NDIS_CURRENT_IRQL() >= DISPATCH_LEVEL
-                                   ? NDIS_SEND_FLAGS_DISPATCH_LEVEL
-                                   : 0);
+                               kit_proto[i].send_flags |
+                                   (NDIS_CURRENT_IRQL() >= DISPATCH_LEVEL
+                                        ? NDIS_SEND_FLAGS_DISPATCH_LEVEL
+                                        : 0));
     return got;
 }
 
