@@ -242,7 +242,6 @@ int ndis_host_destroy(ndis_host *h)
     free(h->adapter_hash); /* empty: every adapter was removed */
     ndisi_waitq_destroy(&h->wq);
     pthread_mutex_destroy(&h->lock);
-    free(h->adapter_hash);
     ndisi_obj_free(h);
     if (atomic_fetch_sub(&live_hosts, 1) == 1) {
         ndisi_os_shutdown();

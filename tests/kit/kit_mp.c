@@ -22,7 +22,7 @@ typedef struct kit_adapter {
     atomic_ulong sends_seen, returned, indicated;
     atomic_int paused;      /* set by MiniportPause, cleared by MiniportRestart */
     atomic_int indicating;  /* kit_mp_indicate calls in progress */
-    PNDIS_OID_REQUEST pending_oid;
+    PNDIS_OID_REQUEST _Atomic pending_oid; /* set by MiniportOidRequest, taken by a completer */
     UCHAR mac[6];
 } kit_adapter;
 
@@ -324,8 +324,7 @@ _Use_decl_annotations_ static NDIS_STATUS mp_oid(NDIS_HANDLE ctx, PNDIS_OID_REQU
 void kit_mp_complete_oid(const char *adapter, NDIS_STATUS st)
 {
     kit_adapter *k = find(adapter);
-    PNDIS_OID_REQUEST r = k->pending_oid;
-    k->pending_oid = NULL;
+    PNDIS_OID_REQUEST r = atomic_exchange(&k->pending_oid, NULL);
     NdisMOidRequestComplete(k->handle, r, st);
 }
 
@@ -333,9 +332,8 @@ _Use_decl_annotations_ static void mp_cancel_oid(NDIS_HANDLE ctx, PVOID id)
 {
     kit_adapter *k = ctx;
     kit_log("MiniportCancelOidRequest(%s,%p)", k->name, id);
-    if (k->pending_oid && k->pending_oid->RequestId == id) {
-        PNDIS_OID_REQUEST r = k->pending_oid;
-        k->pending_oid = NULL;
+    PNDIS_OID_REQUEST r = atomic_load(&k->pending_oid);
+    if (r && r->RequestId == id && atomic_compare_exchange_strong(&k->pending_oid, &r, NULL)) {
         NdisMOidRequestComplete(k->handle, r, NDIS_STATUS_REQUEST_ABORTED);
     }
 }
