@@ -355,8 +355,11 @@ static int install_one(struct ndis_registry *r, const struct inf_netcomp *c, con
     if (!rc)
         rc = set_defaults(k, c, rec);
     reg_key_close(k);
-    if (rc)
+    if (rc) {
+        ndisi_diag("install INF: %s:%u: service '%s': keyword defaults not set: %s", file,
+                   c->install_line, c->service, strerror(-rc));
         rec_remove(r, rec); /* and the defaults it had set */
+    }
     pthread_mutex_unlock(&r->lock);
     return rc;
 }
