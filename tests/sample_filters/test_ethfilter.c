@@ -168,7 +168,7 @@ TEST(dropped_receives_are_returned_or_kept_from_above_by_receive_flags)
 
     /* Passing ones go up (not under NDIS_RECEIVE_FLAGS_RESOURCES: libndis
        refuses a filter's NdisFIndicateReceiveNetBufferLists of such NBLs,
-       reported by the samples work with a minimal case). */
+       test_libndis_repro.c). */
     fx_set_module_rules(h, "a0", "0x86DD");
     fx_restart(h, "a0");
     T_EQ(kit_mp_indicate("a0", 2, 60, NULL, 0), 2);

@@ -94,7 +94,7 @@ TEST(sends_complete_through_the_module_when_the_miniport_completes_them)
 /*
  * Receives with NDIS_RECEIVE_FLAGS_RESOURCES are not tested through the module:
  * libndis refuses NdisFIndicateReceiveNetBufferLists for NBLs a filter passes
- * up from such an indication (reported with a minimal case by the samples work).
+ * up from such an indication (test_libndis_repro.c).
  */
 TEST(receives_pass_up_and_returns_pass_down)
 {
