@@ -4,60 +4,47 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "inf/inf.h"
-
-static char g_cfg_strings[4][128];
-
-/* The first component of drivers/<name>/<name>.inf as a driver config, and
-   its Ndi\params defaults set for driver `name`. */
-static ndis_driver_config inf_config(ndis_host *h, const char *name)
+/*
+ * Installs drivers/<name>/<name>.inf (ndis_host_install_inf: bind rules and
+ * Ndi\params defaults), checks what it says about the filter, and loads the
+ * static driver with cfg NULL so that NDIS takes the installed bind rules.
+ */
+static void load_from_inf(ndis_host *h, const char *name, const char *filter_class,
+                          unsigned defaults, ndis_driver_entry_fn *entry)
 {
-    char path[512];
-    struct inf_file *inf = NULL;
-    struct inf_netcomp_list *list = NULL;
-    struct inf_error err;
-    memset(&err, 0, sizeof(err));
+    char path[512], service[64];
     snprintf(path, sizeof(path), "%s/%s/%s.inf", SAMPLE_DRIVERS_DIR, name, name);
-    int rc = inf_parse_file(path, &inf, &err);
-    if (!rc)
-        rc = inf_netcomp_load(inf, &list, &err);
-    T_ASSERT_MSG(rc == 0, "%s:%u: %s", path, err.line, err.reason);
-    T_EQ(list->n, 1);
-    const struct inf_netcomp *c = &list->v[0];
-    T_EQ(c->kind, INF_NETCOMP_FILTER);
-    T_EQ(c->filter_media_types.n, 1);
-    T_ASSERT(c->net_cfg_instance_id != NULL); /* the UniqueName the driver registers */
-    T_ASSERT(c->service != NULL && strcmp(c->service, name) == 0);
+    T_EQ(ndis_host_install_inf(h, path, service, sizeof(service)), 0);
+    T_ASSERT(!strcmp(service, name));
 
-    ndis_driver_config cfg = {0};
-    snprintf(g_cfg_strings[0], sizeof(g_cfg_strings[0]), "%s", c->filter_media_types.v[0]);
-    snprintf(g_cfg_strings[1], sizeof(g_cfg_strings[1]), "%s", c->filter_class);
-    snprintf(g_cfg_strings[2], sizeof(g_cfg_strings[2]), "%s", c->service);
-    cfg.filter_media_types = g_cfg_strings[0];
-    cfg.filter_class = g_cfg_strings[1];
-    cfg.service_name = g_cfg_strings[2];
-    cfg.filter_type = (int)c->filter_type;
-    cfg.filter_run_type = (int)c->filter_run_type;
-    for (size_t i = 0; i < c->nparams; i++)
-        if (c->params[i].default_value)
-            T_EQ(ndis_host_set_param(h, NDIS_PARAM_DRIVER_DEFAULT, name, c->params[i].name,
-                                     c->params[i].default_value),
-                 0);
-    inf_netcomp_free(list);
-    inf_free(inf);
-    return cfg;
+    ndis_inf_info infs[8];
+    unsigned n = 0;
+    T_EQ(ndis_host_list_infs(h, infs, 8, &n), 0);
+    const ndis_inf_info *info = NULL;
+    for (unsigned i = 0; i < n && i < 8; i++)
+        if (!strcmp(infs[i].service, name))
+            info = &infs[i];
+    T_ASSERT(info != NULL);
+    T_EQ(info->kind, NDIS_DRIVER_KIND_FILTER);
+    T_ASSERT(!strcmp(info->net_class, "NetService"));
+    T_EQ(info->characteristics, 0x40000); /* NCF_LW_FILTER */
+    T_ASSERT(!strcmp(info->filter_media_types, "ethernet"));
+    T_ASSERT(!strcmp(info->filter_class, filter_class));
+    T_EQ(info->filter_type, 2);     /* modifying */
+    T_EQ(info->filter_run_type, 2); /* optional */
+    T_EQ(info->defaults, defaults);
+
+    T_EQ(ndis_host_load_driver(h, name, entry, NULL), 0);
 }
 
 void fx_load_passfilter(ndis_host *h)
 {
-    ndis_driver_config cfg = inf_config(h, "passfilter");
-    T_EQ(ndis_host_load_driver(h, "passfilter", passfilter_DriverEntry, &cfg), 0);
+    load_from_inf(h, "passfilter", "scheduler", 0, passfilter_DriverEntry);
 }
 
 void fx_load_ethfilter(ndis_host *h)
 {
-    ndis_driver_config cfg = inf_config(h, "ethfilter");
-    T_EQ(ndis_host_load_driver(h, "ethfilter", ethfilter_DriverEntry, &cfg), 0);
+    load_from_inf(h, "ethfilter", "custom", 1, ethfilter_DriverEntry); /* DropEtherTypes */
 }
 
 ndis_host *fx_stack(void)

@@ -3,11 +3,12 @@
  * ethfilter, linked in), on top of tests/samples' helpers for virtmp and
  * sampleproto (samples_util.h).
  *
- * The filters are loaded the way ndisd loads a driver: from their INF files
- * (drivers/<name>/<name>.inf, read with src/inf), which give the bind rules
- * (FilterClass, FilterType, FilterRunType, FilterMediaTypes, service name) and
- * the Ndi\params defaults (NDIS_PARAM_DRIVER_DEFAULT). So the tests exercise
- * the INF the samples ship with, not a copy of its values.
+ * The filters are loaded as a host installs a driver: their INF files
+ * (drivers/<name>/<name>.inf) are installed with ndis_host_install_inf, which
+ * records the bind rules (FilterClass, FilterType, FilterRunType,
+ * FilterMediaTypes) and sets the Ndi\params defaults (NDIS_PARAM_DRIVER_DEFAULT),
+ * then the static driver is loaded with no config of its own. So the tests
+ * exercise the INF the samples ship with, not a copy of its values.
  */
 #ifndef FILTERS_UTIL_H
 #define FILTERS_UTIL_H
@@ -21,7 +22,7 @@
 #define ETH_LLDP 0x88CC
 #define ETH_VLAN 0x8100
 
-/* Loads passfilter or ethfilter (static) with the settings of its INF. */
+/* Installs the INF of passfilter or ethfilter and loads the static driver. */
 void fx_load_passfilter(ndis_host *h);
 void fx_load_ethfilter(ndis_host *h);
 

@@ -1,9 +1,10 @@
 /*
  * test_so.c - the loadable builds of the four samples (build/drivers/<name>.so),
  * loaded with ndis_host_load_driver_file through the shared libndis as the
- * daemon loads them: the stack forms, a frame goes through it (the .so's own
- * program interfaces are found with dlsym), and everything unloads without a
- * leak.
+ * daemon loads them, with no config: NDIS installs the INF next to each file
+ * and takes its bind rules and defaults. The stack forms in class order,
+ * ethfilter drops the INF's default types (the .so's own program interfaces
+ * are found with dlsym), and everything unloads without a leak.
  */
 #include <dlfcn.h>
 #include <string.h>
@@ -14,11 +15,11 @@
 #include "sampleproto.h"
 #include "test.h"
 
-static void load(ndis_host *h, const char *name, const ndis_driver_config *cfg)
+static void load(ndis_host *h, const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s.so", DRIVERS_DIR, name);
-    int rc = ndis_host_load_driver_file(h, path, NULL, cfg);
+    int rc = ndis_host_load_driver_file(h, path, NULL, NULL);
     T_ASSERT_MSG(rc == 0, "ndis_host_load_driver_file(%s) = %d", path, rc);
 }
 
@@ -38,19 +39,12 @@ TEST(shared_objects_form_a_stack_and_unload_cleanly)
     ndis_host_options o = {.name = "so", .wait_timeout_ms = 3000};
     T_EQ(ndis_host_create(&o, &h), 0);
 
-    ndis_driver_config mp = {.upper_range = "ndis5", .lower_range = "ethernet"};
-    ndis_driver_config proto = {.lower_range = "ndis5"};
-    ndis_driver_config pf = {.filter_class = "scheduler", .filter_type = 2, .filter_run_type = 2};
-    ndis_driver_config ef = {.filter_class = "custom", .filter_type = 2, .filter_run_type = 2};
-    T_EQ(ndis_host_set_param(h, NDIS_PARAM_DRIVER_DEFAULT, "ethfilter", "DropEtherTypes",
-                             "0x86DD"),
-         0);
-    load(h, "virtmp", &mp);
-    load(h, "passfilter", &pf);
-    load(h, "ethfilter", &ef);
+    load(h, "virtmp");
+    load(h, "passfilter");
+    load(h, "ethfilter");
     T_EQ(ndis_host_add_adapter(h, "virtmp", "a0", NULL), 0);
     T_EQ(ndis_host_add_adapter(h, "virtmp", "a1", NULL), 0);
-    load(h, "sampleproto", &proto);
+    load(h, "sampleproto");
 
     ndis_module_info mi[4];
     unsigned n = 0;
@@ -68,10 +62,13 @@ TEST(shared_objects_form_a_stack_and_unload_cleanly)
     static const unsigned char bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     T_EQ(send("a0", bcast, 0x0800, 60, 3), 3);
     T_EQ(send("a0", bcast, 0x86DD, 60, 2), 0);
+    T_EQ(send("a0", bcast, 0x88CC, 60, 1), 0);
     ethfilter_counters c;
     T_EQ(ef_get("a0", &c), 0);
-    T_EQ(c.ntypes, 1);
+    T_EQ(c.rules_source, ETHFILTER_RULES_DRIVER); /* the INF default */
+    T_EQ(c.ntypes, 2);
     T_EQ(c.dropped_send[0], 2);
+    T_EQ(c.dropped_send[1], 1);
     T_EQ(c.passed_send, 3);
     dlclose(sp);
     dlclose(efl);
