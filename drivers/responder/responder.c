@@ -7,8 +7,7 @@
  * and opens the adapter. At the first restart it sets the packet filter to
  * directed + broadcast (ARP requests are broadcast).
  * Pause (nc-ndis-protocol_net_pnp_event.md, NetEventPause): the binding stops
- * answering and completes the pause once every answer it sent has come back
- * (refs, rsp.h). Unbind: the binding is paused by then; wait for the packet
+ * answering and returns once every answer it sent has come back (refs, rsp.h). Unbind: the binding is paused by then; wait for the packet
  * filter request if one is in flight, close the adapter, free the pool.
  */
 #include <stdio.h>
@@ -76,6 +75,7 @@ static struct rsp_binding *binding_new(PNDIS_BIND_PARAMETERS bp, NDIS_STATUS *st
     atomic_init(&b->state, RSP_OPENING);
     NdisInitializeEvent(&b->oid_done);
     NdisSetEvent(&b->oid_done);
+    NdisInitializeEvent(&b->drained);
     b->pool = rsp_alloc_pool();
     if (!b->pool) {
         binding_free(b);
@@ -167,26 +167,26 @@ _Use_decl_annotations_ static void rsp_close_complete(NDIS_HANDLE ctx)
 
 void rsp_ref_put(struct rsp_binding *b, long n)
 {
-    if (atomic_fetch_sub(&b->refs, n) != n)
-        return;
-    /* Only a pause drops the Running bias: the last answer completing ends it. */
-    PNET_PNP_EVENT_NOTIFICATION ev = atomic_exchange(&b->pending_pause, NULL);
-    if (!ev)
-        return;
-    atomic_store(&b->state, RSP_PAUSED);
-    NdisCompleteNetPnPEvent(b->handle, ev, NDIS_STATUS_SUCCESS);
+    /* Only a pause drops the Running bias: reaching 0 means it has drained. */
+    if (atomic_fetch_sub(&b->refs, n) == n)
+        NdisSetEvent(&b->drained);
 }
 
-static NDIS_STATUS pause(struct rsp_binding *b, PNET_PNP_EVENT_NOTIFICATION ev)
+/*
+ * NdisCompleteNetPnPEvent must be called at PASSIVE_LEVEL and answers complete at
+ * DISPATCH_LEVEL, so the pause waits here (ProtocolNetPnPEvent runs at
+ * PASSIVE_LEVEL) instead of pending. The miniport completes answers promptly;
+ * the wait is bounded all the same.
+ */
+static NDIS_STATUS pause(struct rsp_binding *b)
 {
+    NdisResetEvent(&b->drained);
     atomic_store(&b->state, RSP_PAUSING);
-    atomic_store(&b->pending_pause, ev);
-    /* Drop the Running bias; whoever takes the event back completes the pause. */
-    if (atomic_fetch_sub(&b->refs, 1) == 1 && atomic_exchange(&b->pending_pause, NULL)) {
-        atomic_store(&b->state, RSP_PAUSED);
-        return NDIS_STATUS_SUCCESS;
-    }
-    return NDIS_STATUS_PENDING; /* rsp_ref_put completes it */
+    if (atomic_fetch_sub(&b->refs, 1) != 1 && !NdisWaitEvent(&b->drained, RSP_DRAIN_MS))
+        DbgPrint("responder: %s: %ld answers still in the miniport after %d ms; pausing "
+                 "anyway\n", b->adapter, atomic_load(&b->refs), RSP_DRAIN_MS);
+    atomic_store(&b->state, RSP_PAUSED);
+    return NDIS_STATUS_SUCCESS;
 }
 
 static void set_packet_filter(struct rsp_binding *b)
@@ -226,7 +226,7 @@ _Use_decl_annotations_ static NDIS_STATUS rsp_pnp_event(NDIS_HANDLE ctx,
         return NDIS_STATUS_SUCCESS;
     switch (ev->NetPnPEvent.NetEvent) {
     case NetEventPause:
-        return pause(b, ev);
+        return pause(b);
     case NetEventRestart:
         return restart(b);
     default:

@@ -21,6 +21,7 @@
 #define RSP_TAG 'pseR'
 #define RSP_NAME_MAX 64
 #define RSP_FILTER (NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST)
+#define RSP_DRAIN_MS 10000 /* bound of a pause's wait for answers to complete */
 
 enum rsp_state {
     RSP_OPENING,
@@ -47,11 +48,11 @@ struct rsp_binding {
     atomic_int state;              /* enum rsp_state */
     /*
      * 1 while Running (taken at restart, dropped by the pause) + answers sent
-     * and not completed + receive calls in progress. The pause completes when
-     * it reaches 0 (rsp_ref_put).
+     * and not completed + receive calls in progress. It reaches 0 only after a
+     * pause dropped the bias: rsp_ref_put then sets `drained`.
      */
     atomic_long refs;
-    _Atomic(PNET_PNP_EVENT_NOTIFICATION) pending_pause; /* the pause not yet complete */
+    NDIS_EVENT drained;
 
     NDIS_OID_REQUEST oid;          /* the packet filter set */
     NDIS_EVENT oid_done;           /* no OID request in flight */
