@@ -21,6 +21,7 @@ struct responder_stats {
     unsigned long long sent;                          /* answers sent down */
     unsigned long long send_completed;                /* ... and completed back */
     unsigned long long send_failed;                   /* ... with a failure status */
+    int last_failure;                                 /* the last such NDIS_STATUS, or 0 */
     unsigned long long link_up, link_down;            /* NDIS_STATUS_LINK_STATE seen */
 };
 

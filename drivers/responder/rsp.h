@@ -34,6 +34,7 @@ enum rsp_state {
 struct rsp_counters {
     atomic_ullong frames, sent, send_completed, send_failed, link_up, link_down;
     atomic_ullong verdicts[RSP_VERDICT_COUNT];
+    atomic_int last_failure;
 };
 
 struct rsp_binding {

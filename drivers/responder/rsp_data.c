@@ -115,7 +115,11 @@ _Use_decl_annotations_ void rsp_send_complete(NDIS_HANDLE ctx, PNET_BUFFER_LIST 
     while (nbls) {
         PNET_BUFFER_LIST next = NET_BUFFER_LIST_NEXT_NBL(nbls);
         NET_BUFFER_LIST_NEXT_NBL(nbls) = NULL;
-        failed += NET_BUFFER_LIST_STATUS(nbls) != NDIS_STATUS_SUCCESS;
+        if (NET_BUFFER_LIST_STATUS(nbls) != NDIS_STATUS_SUCCESS) {
+            failed++;
+            atomic_store_explicit(&b->counters.last_failure, NET_BUFFER_LIST_STATUS(nbls),
+                                  memory_order_relaxed);
+        }
         NdisFreeNetBufferList(nbls);
         n++;
         nbls = next;

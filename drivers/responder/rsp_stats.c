@@ -42,6 +42,8 @@ static void add_binding(struct responder_stats *s, struct rsp_binding *b)
     s->send_failed += ld(&c->send_failed);
     s->link_up += ld(&c->link_up);
     s->link_down += ld(&c->link_down);
+    if (atomic_load_explicit(&c->last_failure, memory_order_relaxed))
+        s->last_failure = atomic_load_explicit(&c->last_failure, memory_order_relaxed);
     for (int i = 0; i < RSP_VERDICT_COUNT; i++)
         s->verdicts[i] += ld(&c->verdicts[i]);
 }
@@ -54,6 +56,8 @@ static void add_stats(struct responder_stats *s, const struct responder_stats *t
     s->send_failed += t->send_failed;
     s->link_up += t->link_up;
     s->link_down += t->link_down;
+    if (t->last_failure)
+        s->last_failure = t->last_failure;
     for (int i = 0; i < RSP_VERDICT_COUNT; i++)
         s->verdicts[i] += t->verdicts[i];
 }
