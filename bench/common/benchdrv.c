@@ -296,7 +296,7 @@ static NDIS_STATUS bpr_pnp(NDIS_HANDLE ctx, PNET_PNP_EVENT_NOTIFICATION n)
 {
     bpr_binding *b = ctx;
     if (n->NetPnPEvent.NetEvent == NetEventRestart) {
-        b->filter = NDIS_PACKET_TYPE_PROMISCUOUS;
+        b->filter = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST; /* no loopback */
         NdisZeroMemory(&b->oid, sizeof(b->oid));
         b->oid.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
         b->oid.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
