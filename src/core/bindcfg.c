@@ -1,15 +1,22 @@
 /*
  * bindcfg.c - bindings the operator disabled (the role of unchecking a protocol
  * in an adapter's properties on Windows). A disabled binding is unbound and is
- * not offered to ProtocolBindAdapterEx again until it is enabled.
+ * not offered to ProtocolBindAdapterEx again until it is enabled. The choice
+ * is kept in the instance's configuration store, key "Bindings\Disabled",
+ * one value "<protocol>/<adapter>" per disabled binding, so it survives a
+ * restart of the host (with a registry_dir) as it survives a reboot on Windows.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
+#include "config/config.h"
 #include "core/core.h"
 #include "core/verifier.h"
+
+#define BINDINGS_KEY "Bindings\\Disabled"
 
 struct disabled_binding {
     LIST_ENTRY link;
@@ -34,6 +41,70 @@ bool ndisi_binding_disabled(struct ndis_host *h, const char *protocol, const cha
     bool r = find_disabled(h, protocol, adapter) != NULL;
     pthread_mutex_unlock(&h->lock);
     return r;
+}
+
+static struct disabled_binding *remember(struct ndis_host *h, const char *protocol,
+                                         const char *adapter)
+{
+    struct disabled_binding *d = calloc(1, sizeof(*d));
+    if (d) {
+        snprintf(d->protocol, sizeof(d->protocol), "%s", protocol);
+        snprintf(d->adapter, sizeof(d->adapter), "%s", adapter);
+        InsertTailList(&h->disabled_bindings, &d->link);
+    }
+    return d;
+}
+
+/* Writes (or removes) the binding's value in the store; a failure is told, the
+   choice still holds until the host stops. */
+static void persist(struct ndis_host *h, const char *protocol, const char *adapter, bool disabled)
+{
+    if (!h->registry || !h->registry->store)
+        return;
+    char name[2 * NDISI_NAME_MAX + 2];
+    snprintf(name, sizeof(name), "%s/%s", protocol, adapter);
+    reg_key *k;
+    int rc = reg_key_open(h->registry->store, BINDINGS_KEY, REG_CREATE_DEFAULT, &k);
+    if (!rc) {
+        if (disabled) {
+            reg_value *v = reg_value_dword(1);
+            rc = v ? reg_set_value(k, name, v) : -ENOMEM;
+            reg_value_free(v);
+        } else {
+            rc = reg_delete_value(k, name);
+            if (rc == -ENOENT)
+                rc = 0;
+        }
+        reg_key_close(k);
+    }
+    if (rc)
+        ndisi_diag("binding '%s' on '%s': could not save that it is %s (%d); it holds until "
+                   "the instance stops",
+                   protocol, adapter, disabled ? "disabled" : "enabled", rc);
+}
+
+void ndisi_bindcfg_load(struct ndis_host *h)
+{
+    if (!h->registry || !h->registry->store)
+        return;
+    reg_key *k;
+    if (reg_key_open(h->registry->store, BINDINGS_KEY, REG_OPEN_EXISTING, &k))
+        return;
+    char name[2 * NDISI_NAME_MAX + 2];
+    for (uint32_t i = 0; reg_enum_value(k, i, name, sizeof(name), NULL, NULL) == 0; i++) {
+        char *slash = strchr(name, '/');
+        if (!slash || slash == name || !slash[1]) {
+            ndisi_diag("configuration key %s: value '%s' is not <protocol>/<adapter>; ignored",
+                       BINDINGS_KEY, name);
+            continue;
+        }
+        *slash = '\0';
+        pthread_mutex_lock(&h->lock);
+        if (!find_disabled(h, name, slash + 1))
+            remember(h, name, slash + 1);
+        pthread_mutex_unlock(&h->lock);
+    }
+    reg_key_close(k);
 }
 
 void ndisi_bindcfg_clear(struct ndis_host *h)
@@ -91,18 +162,14 @@ static void bindcfg_op(struct ndis_host *h, struct ndisi_req *r)
         RemoveEntryList(&d->link);
         free(d);
     } else if (!br->enable && !d) {
-        d = calloc(1, sizeof(*d));
-        if (d) {
-            snprintf(d->protocol, sizeof(d->protocol), "%s", br->protocol);
-            snprintf(d->adapter, sizeof(d->adapter), "%s", br->adapter);
-            InsertTailList(&h->disabled_bindings, &d->link);
-        }
+        d = remember(h, br->protocol, br->adapter);
     }
     pthread_mutex_unlock(&h->lock);
     if (!br->enable && !d) {
         r->result = -ENOMEM;
         return;
     }
+    persist(h, br->protocol, br->adapter, !br->enable);
     if (!p || !a)
         return; /* remembered for when they appear */
     if (br->enable) {

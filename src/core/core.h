@@ -83,6 +83,8 @@ unsigned ndisi_filter_install_seq(struct ndis_host *h, const char *unique);
 /* bindcfg.c: bindings the operator disabled (persisted with the configuration). */
 bool ndisi_binding_disabled(struct ndis_host *h, const char *protocol, const char *adapter);
 void ndisi_bindcfg_clear(struct ndis_host *h);
+/* Reads the disabled bindings saved in the configuration store (at creation). */
+void ndisi_bindcfg_load(struct ndis_host *h);
 /* Appends disabled bindings to a listing from index `start`; returns the new count. */
 unsigned ndisi_bindcfg_list(struct ndis_host *h, ndis_binding_info *out, unsigned max,
                             unsigned start);

@@ -143,8 +143,12 @@ int ndis_host_create(const ndis_host_options *opts, ndis_host **out)
     ndisi_waitq_init(&h->wq);
     atomic_init(&h->next_ifindex, 1);
     int rc = ndisi_config_open(h);
-    if (!rc && (rc = ndisi_pnp_start(h)))
+    if (!rc)
+        ndisi_bindcfg_load(h);
+    if (!rc && (rc = ndisi_pnp_start(h))) {
+        ndisi_bindcfg_clear(h);
         ndisi_config_close(h);
+    }
     if (rc) {
         ndisi_waitq_destroy(&h->wq);
         pthread_mutex_destroy(&h->lock);

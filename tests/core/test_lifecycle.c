@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kit.h"
@@ -282,6 +283,42 @@ TEST(disabled_binding_is_not_offered)
     T_EQ(ndis_host_set_binding_enabled(h, "kitp0", "a1", true), 0);
     T_STREQ(binding_state(h, "kitp0", "a1"), "Running");
     kit_host_done(h);
+}
+
+/* A disabled binding stays disabled across a restart of the host on the same
+   configuration store, and an enabled one binds again. */
+static ndis_host *host_on(const char *dir)
+{
+    ndis_host_options o = {.name = "test", .wait_timeout_ms = 3000, .registry_dir = dir};
+    ndis_host *h = kit_host_opts(&o);
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a1", NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
+    return h;
+}
+
+TEST(disabled_binding_survives_a_restart)
+{
+    char dir[] = "/tmp/ndis-bindcfg-XXXXXX";
+    T_ASSERT(mkdtemp(dir) != NULL);
+    ndis_host *h = host_on(dir);
+    T_EQ(ndis_host_set_binding_enabled(h, "kitp0", "a1", false), 0);
+    kit_host_done(h);
+
+    h = host_on(dir);
+    T_STREQ(binding_state(h, "kitp0", "a1"), "Disabled");
+    T_STREQ(binding_state(h, "kitp0", "a0"), "Running");
+    T_EQ(kit_log_count("ProtocolBindAdapterEx(kitp0,a1)"), 0);
+    T_EQ(ndis_host_set_binding_enabled(h, "kitp0", "a1", true), 0);
+    kit_host_done(h);
+
+    h = host_on(dir);
+    T_STREQ(binding_state(h, "kitp0", "a1"), "Running");
+    kit_host_done(h);
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    T_EQ(system(cmd), 0);
 }
 
 static ndis_driver_config noupper = {.upper_range = "noupper"};
