@@ -177,7 +177,9 @@ TEST(start_and_stop_under_traffic)
         T_EQ(ndis_host_capture_start(h, "a0", i % 2 ? "protocol" : "kitf0:below", 0,
                                      on_frame_guarded, &g, &c),
              0);
-        for (int k = 0; k < 200; k++)
+        /* Let some traffic cross while the capture runs (bounded). */
+        unsigned long before = atomic_load(&fl.indicated);
+        for (int k = 0; k < 100000 && atomic_load(&fl.indicated) == before; k++)
             sched_yield();
         T_EQ(ndis_host_capture_stop(c), 0);
         atomic_store(&g.alive, 0);

@@ -1,16 +1,13 @@
 /*
  * test_libndis_repro.c - a reproduction of a libndis defect met while writing
- * the sample filters. The filters do not depend on it (their tests avoid it).
- * CTest registers this program DISABLED (CMakeLists.txt): the case fails until
- * libndis is fixed; run it by hand with
- *     build/tests/sample_filters/sample_filters_libndis_repro
- * and enable the CTest entry once it passes.
+ * the sample filters, fixed since (an NBL indicated with the resources flag is
+ * now marked indicated while it is up the stack); kept as a regression test.
  *
  * filter_passes_a_resources_indication_up: receiving-data-in-a-filter-driver.md:
  * "A filter driver can pass on a buffer with NdisFIndicateReceiveNetBufferLists
  * even if NDIS sets the NDIS_RECEIVE_FLAGS_RESOURCES flag" (then it may not
  * return before it regains ownership). In libndis, NdisMIndicateReceiveNetBufferLists
- * leaves NBLs indicated with that flag marked as owned by the miniport
+ * used to leave NBLs indicated with that flag marked as owned by the miniport
  * (mark_indicated in src/datapath/receive.c only marks them indicated without
  * the flag), and the filter's NdisFIndicateReceiveNetBufferLists then refuses
  * them: "NET_BUFFER_LIST ... is owned by the driver that allocated it ...;
