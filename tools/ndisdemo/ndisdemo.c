@@ -27,6 +27,8 @@
 #include <ntddndis.h>
 #include <ndis/status.h>
 
+#include "ethfilter.h"
+#include "passfilter.h"
 #include "sampleproto.h"
 #include "virtmp.h"
 
@@ -233,6 +235,16 @@ static void print_bindings(ndis_host *h)
                b[i].enabled ? "yes" : "no");
 }
 
+static void print_modules(ndis_host *h)
+{
+    ndis_module_info m[8];
+    unsigned n = 0;
+    ndis_host_list_modules(h, NULL, m, 8, &n);
+    printf("  %-8s %-9s %-11s %s\n", "ADAPTER", "POSITION", "FILTER", "STATE");
+    for (unsigned i = 0; i < n && i < 8; i++)
+        printf("  %-8s %-9u %-11s %s\n", m[i].adapter, m[i].position, m[i].filter, m[i].state);
+}
+
 static unsigned count_in_state(ndis_host *h, bool adapters, const char *state)
 {
     unsigned n = 0, hits = 0;
@@ -308,6 +320,7 @@ static bool wait_returned(ndis_host *h)
 #define ETH_NOBODY_TYPE 0x88B7
 #define ETH_MCAST_TYPE 0x88B8
 #define ETH_UNPLUGGED_TYPE 0x88B9
+#define ETH_IPV6_TYPE 0x86DD
 
 int main(void)
 {
@@ -319,11 +332,13 @@ int main(void)
     int rc;
 
     printf("ndisdemo - %s: the NDIS 6.x driver model in a Linux process\n\n", ndis_host_version());
-    printf("Two sample drivers, written only against <ndis.h> the way Windows drivers are:\n"
+    printf("Four sample drivers, written only against <ndis.h> the way Windows drivers are:\n"
            "  virtmp       a miniport; each of its adapters is a virtual NIC plugged into one\n"
            "               shared Ethernet segment (drivers/virtmp)\n"
            "  sampleproto  a protocol; binds to every Ethernet adapter, counts the frames it\n"
            "               receives, sends raw frames when asked (drivers/sampleproto)\n"
+           "  passfilter   a filter that counts what passes through it (drivers/passfilter)\n"
+           "  ethfilter    a filter that drops configured EtherTypes (drivers/ethfilter)\n"
            "This program does what Windows' PnP manager would: it uses the host API\n"
            "(ndishost.h) to load the drivers and plug in adapters.\n");
 
@@ -473,7 +488,69 @@ int main(void)
     check(rc == 0 && s1.link_up && s1.link_speed == 10000000000ull,
           "plugged back in: the link is up at %s", speed_text(s1.link_speed));
 
-    section("6. Unload the protocol, with the NDIS call trace on");
+    section("6. Insert two filter drivers into the running stacks");
+    printf("  passfilter counts what passes through each of its modules; ethfilter drops\n"
+           "  the EtherTypes of its DropEtherTypes keyword (set here to 0x86DD, IPv6).\n"
+           "  Loading a filter pauses each stack it applies to (bindings, modules top\n"
+           "  down, miniport), attaches a module, and restarts it bottom up.\n\n");
+    rc = ndis_host_set_param(h, NDIS_PARAM_DRIVER, "ethfilter", "DropEtherTypes", "0x86DD");
+    check(rc == 0, "DropEtherTypes=0x86DD in ethfilter's service parameters");
+    ndis_driver_config pf_cfg = {.filter_media_types = "ethernet", .filter_class = "scheduler",
+                                 .filter_type = 2, .filter_run_type = 2,
+                                 .service_name = "passfilter"};
+    ndis_driver_config ef_cfg = {.filter_media_types = "ethernet", .filter_class = "custom",
+                                 .filter_type = 2, .filter_run_type = 2,
+                                 .service_name = "ethfilter"};
+    rc = ndis_host_load_driver(h, "passfilter", passfilter_DriverEntry, &pf_cfg);
+    check(rc == 0, "ndis_host_load_driver(\"passfilter\"): a module on each adapter");
+    rc = ndis_host_load_driver(h, "ethfilter", ethfilter_DriverEntry, &ef_cfg);
+    check(rc == 0, "ndis_host_load_driver(\"ethfilter\")");
+    printf("\n");
+    print_modules(h);
+    printf("\n");
+    {
+        ndis_module_info m[8];
+        unsigned n = 0;
+        ndis_host_list_modules(h, "virt0", m, 8, &n);
+        check(n == 2 && !strcmp(m[0].filter, "ethfilter") && !strcmp(m[1].filter, "passfilter"),
+              "FilterClass orders the stack: ethfilter (custom) below passfilter (scheduler)");
+    }
+    check(count_in_state(h, false, "Running") == 2,
+          "the bindings are Running again after the insertion");
+    sampleproto_stats("virt1", &s1);
+    unsigned long long rx1 = s1.received;
+    rc = sampleproto_send("virt0", bcast, ETH_BCAST_TYPE, 100, 6);
+    check(rc == 6, "virt0 -> broadcast, EtherType 0x%04x, 6 frames: sent", ETH_BCAST_TYPE);
+    rc = sampleproto_send("virt0", bcast, ETH_IPV6_TYPE, 100, 4);
+    sampleproto_stats("virt0", &s0);
+    check(rc == 0 && s0.last_send_failure == NDIS_STATUS_FAILURE,
+          "virt0 -> broadcast, EtherType 0x%04x, 4 frames: ethfilter completed them with %s",
+          ETH_IPV6_TYPE, status_name(s0.last_send_failure));
+    wait_frames("virt1", ETH_BCAST_TYPE, 16);
+    wait_returned(h);
+    sampleproto_stats("virt1", &s1);
+    check(s1.received == rx1 + 6, "virt1 received the 6 frames ethfilter let through");
+    passfilter_counters pf[2];
+    ethfilter_counters ef[2];
+    memset(pf, 0, sizeof(pf));
+    memset(ef, 0, sizeof(ef));
+    printf("\n  %-8s %-28s %-28s\n", "ADAPTER", "passfilter send/recv/OIDs", "ethfilter dropped send/recv");
+    for (int i = 0; i < 2; i++) {
+        passfilter_get(both[i], &pf[i]);
+        ethfilter_get(both[i], &ef[i]);
+        char a[40], b[40];
+        snprintf(a, sizeof(a), "%llu / %llu / %llu", pf[i].send_nbls, pf[i].receive_nbls,
+                 pf[i].oid_requests);
+        snprintf(b, sizeof(b), "%llu / %llu (0x%04x)", ef[i].dropped_send[0],
+                 ef[i].dropped_receive[0], ef[i].ntypes ? ef[i].ethertype[0] : 0);
+        printf("  %-8s %-28s %-28s\n", both[i], a, b);
+    }
+    printf("\n");
+    check(pf[0].send_nbls == 10 && ef[0].dropped_send[0] == 4,
+          "on virt0 passfilter saw the 10 sends; ethfilter, below it, dropped the 4 IPv6 ones");
+    check(pf[1].receive_nbls == 6, "on virt1 passfilter saw the 6 frames that arrived");
+
+    section("7. Unload the protocol, with the NDIS call trace on");
     printf("  ndis_host_unload_driver(\"sampleproto\") calls the driver's Unload, which calls\n"
            "  NdisDeregisterProtocolDriver: NDIS pauses and unbinds each binding before that\n"
            "  returns. Every call NDIS makes into a driver, indented by nesting depth:\n\n");
@@ -516,8 +593,12 @@ int main(void)
     ndis_host_list_bindings(h, NULL, 0, &nb);
     check(nb == 0, "no binding is left");
 
-    section("7. Unload the miniport");
-    printf("  NDIS halts each adapter (pausing it first), then calls MiniportDriverUnload:\n\n");
+    section("8. Unload the filters, then the miniport");
+    rc = ndis_host_unload_driver(h, "passfilter");
+    check(rc == 0, "passfilter unloaded: FilterDetach of each module (stack paused around it)");
+    rc = ndis_host_unload_driver(h, "ethfilter");
+    check(rc == 0, "ethfilter unloaded");
+    printf("\n  NDIS halts each adapter (pausing it first), then calls MiniportDriverUnload:\n\n");
     trace_reset();
     ndis_host_set_trace(h, on_trace, NULL);
     rc = ndis_host_unload_driver(h, "virtmp");
