@@ -62,6 +62,19 @@ int ndis_host_create(const ndis_host_options *opts, ndis_host **out);
  */
 int ndis_host_destroy(ndis_host *h);
 
+/*
+ * The system shuts down (what Windows does at power-off): NDIS pauses every
+ * adapter's stack, so no send, OID request or other call reaches its miniport
+ * any more, and calls MiniportShutdownEx(NdisShutdownPowerOff) at PASSIVE_LEVEL.
+ * The adapters are then in the Shutdown state, where NDIS calls no other
+ * function of the miniport for them, "including MiniportHaltEx". After it
+ * only ndis_host_destroy is left (every other call fails with -ESHUTDOWN): it
+ * unbinds protocols, detaches filters, removes the shut-down adapters without a
+ * halt and unloads the drivers; what a miniport still holds for its shut-down
+ * adapters is released with a diagnostic, not a leak report.
+ */
+int ndis_host_shutdown(ndis_host *h);
+
 /* ---- drivers -------------------------------------------------------------- */
 
 /*

@@ -519,10 +519,45 @@ void ndisi_adapter_remove(struct ndisi_adapter *a, NDIS_HALT_ACTION action)
                            a->host->wait_timeout_ms))
         ndisi_report(NDISI_V_TIMEOUT, "MiniportHaltEx", "concepts/halting-a-miniport-adapter.md",
                      "adapter '%s' still has requests outstanding; halting anyway", a->name);
-    if (adapter_event(a, NDISI_AE_HALT, "MiniportHaltEx"))
+    /* A shut-down adapter gets no other call, "including MiniportHaltEx"
+       (nc-ndis-miniport_shutdown.md). */
+    if (atomic_load(&a->state) != NDISI_AS_SHUTDOWN &&
+        adapter_event(a, NDISI_AE_HALT, "MiniportHaltEx"))
         call_halt(a, action);
     adapter_link(a, false);
     adapter_free(a);
+}
+
+/*
+ * System shutdown of one adapter (ndis_host_shutdown): its stack is paused
+ * first, so that no send, OID request or other call reaches the miniport any
+ * more, then MiniportShutdownEx puts it in the Shutdown state.
+ */
+void ndisi_adapter_shutdown(struct ndisi_adapter *a)
+{
+    int st = atomic_load(&a->state);
+    if (st == NDISI_AS_HALTED || st == NDISI_AS_SHUTDOWN || st == NDISI_AS_INITIALIZING)
+        return;
+    if (ndisi_stack_running(a) || st == NDISI_AS_RUNNING)
+        ndisi_stack_pause(a, NDIS_PAUSE_LOW_POWER);
+    char what[160];
+    snprintf(what, sizeof(what), "sends and OID requests of adapter '%s' before MiniportShutdownEx",
+             a->name);
+    struct ndisi_drain *const ds[] = {&a->mp_sends, &a->oids};
+    if (!ndisi_drains_wait(ds, 2, &a->host->wq, what, describe_adapter, a,
+                           a->host->wait_timeout_ms))
+        ndisi_report(NDISI_V_TIMEOUT, "MiniportShutdownEx",
+                     "concepts/miniport-adapter-states-and-operations.md",
+                     "adapter '%s' still has requests outstanding; shutting down anyway", a->name);
+    if (!adapter_event(a, NDISI_AE_SHUTDOWN, "MiniportShutdownEx"))
+        return;
+    a->system_shutdown = true;
+    a->miniport->image->after_shutdown = true;
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, a->miniport->image, "MiniportShutdownEx", a->name, NDISI_CB_NDIS_ENTRY,
+                   PASSIVE_LEVEL);
+    a->miniport->chars.ShutdownHandlerEx(a->ctx, NdisShutdownPowerOff);
+    ndisi_cb_leave(&f);
 }
 
 /* NdisMRemoveMiniport: the miniport reports an unrecoverable device failure. */

@@ -83,6 +83,8 @@ unsigned ndisi_filter_install_seq(struct ndis_host *h, const char *unique);
 /* bindcfg.c: bindings the operator disabled (persisted with the configuration). */
 bool ndisi_binding_disabled(struct ndis_host *h, const char *protocol, const char *adapter);
 void ndisi_bindcfg_clear(struct ndis_host *h);
+/* adapter.c: system shutdown of one adapter (pause, then MiniportShutdownEx). */
+void ndisi_adapter_shutdown(struct ndisi_adapter *a);
 /* Reads the disabled bindings saved in the configuration store (at creation). */
 void ndisi_bindcfg_load(struct ndis_host *h);
 /* Appends disabled bindings to a listing from index `start`; returns the new count. */

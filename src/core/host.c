@@ -83,6 +83,8 @@ void ndisi_adapter_hash_remove(struct ndis_host *h, struct ndisi_adapter *a)
     }
 }
 
+static void host_shutdown_op(struct ndis_host *h, struct ndisi_req *req);
+
 void *ndisi_req_new(size_t size, void (*fn)(struct ndis_host *, struct ndisi_req *))
 {
     struct ndisi_req *r = calloc(1, size);
@@ -108,6 +110,14 @@ static void req_trampoline(struct ndis_host *h, void *arg)
 
 int ndisi_req_run(struct ndis_host *h, struct ndisi_req *req, const char *what)
 {
+    if (atomic_load(&h->powered_off) && req->fn != host_shutdown_op) {
+        ndisi_diag("instance '%s': %s: the system was shut down (ndis_host_shutdown); only "
+                   "ndis_host_destroy is left",
+                   h->name, what);
+        req_put(req);
+        req_put(req);
+        return -ESHUTDOWN;
+    }
     int rc = ndisi_pnp_call(h, req_trampoline, req, what);
     int result = rc ? rc : req->result;
     req_put(req);
@@ -223,6 +233,26 @@ int ndis_host_get_counts(ndis_host *h, ndis_host_counts *out)
         out->adapters++;
     pthread_mutex_unlock(&h->lock);
     return 0;
+}
+
+static void power_off_op(struct ndis_host *h, struct ndisi_req *req)
+{
+    (void)req;
+    for (LIST_ENTRY *e = h->adapters.Flink; e != &h->adapters; e = e->Flink)
+        ndisi_adapter_shutdown(CONTAINING_RECORD(e, struct ndisi_adapter, host_link));
+}
+
+int ndis_host_shutdown(ndis_host *h)
+{
+    if (!ndisi_obj_check(h, NDISI_OBJ_HOST, "ndis_host_shutdown", "h"))
+        return -EINVAL;
+    struct ndisi_req *req = ndisi_req_new(sizeof(*req), power_off_op);
+    if (!req)
+        return -ENOMEM;
+    int rc = ndisi_req_run(h, req, "shut the system down (MiniportShutdownEx)");
+    if (!rc)
+        atomic_store(&h->powered_off, true);
+    return rc;
 }
 
 int ndis_host_destroy(ndis_host *h)

@@ -219,6 +219,23 @@ static unsigned long image_reclaim(struct ndisi_image *img, const char *when)
         ndisi_miniport_release(img->miniport);
         leaks++;
     }
+    if (img->after_shutdown) {
+        /* Its adapters were shut down, never halted: what it allocated for them is
+           not a leak (the machine would have powered off). Released quietly. */
+        unsigned long long bytes = 0;
+        unsigned long blocks = 0;
+        ndisi_memacct_totals(&img->mem, &bytes, &blocks);
+        long other = 0;
+        for (int r = 0; r < NDISI_RES_COUNT; r++)
+            other += atomic_load(&img->res[r]);
+        if (blocks || other)
+            ndisi_diag("driver '%s' %s after a system shutdown: NDIS releases the %lu "
+                       "allocations (%llu bytes) and %ld other resources its shut-down "
+                       "adapters held",
+                       img->name, when, blocks, bytes, other);
+        ndisi_config_image_gone(img);
+        return leaks;
+    }
     for (int r = 0; r < NDISI_RES_COUNT; r++) {
         long n = atomic_load(&img->res[r]);
         if (n > 0) {

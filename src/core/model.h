@@ -76,6 +76,7 @@ struct ndis_host {
     atomic_ulong trace_seq;
     atomic_uint next_ifindex;
     struct ndis_registry *registry; /* configuration store and handles (config/config.h) */
+    atomic_bool powered_off;        /* ndis_host_shutdown ran: only ndis_host_destroy is left */
 };
 
 /* ---- driver images (image.c) --------------------------------------------- */
@@ -99,6 +100,9 @@ struct ndisi_image {
     LIST_ENTRY link;                   /* host->images */
     char name[NDISI_NAME_MAX];
     enum ndisi_image_state state;
+    bool after_shutdown;               /* a miniport whose adapters were shut down
+                                          (ndis_host_shutdown): what it holds for them is
+                                          released without a leak report */
     DRIVER_OBJECT drvobj;              /* drvobj.DriverSection points back here */
     DRIVER_EXTENSION drvext;
     UNICODE_STRING regpath;
@@ -173,6 +177,7 @@ struct ndisi_adapter {
     bool removing;                         /* remove requested (no new binds) */
     bool host_paused;                      /* paused by the host: stays paused */
     bool surprise_removed;
+    bool system_shutdown;                  /* ndis_host_shutdown ran for the instance */
 
     /* Attributes set by NdisMSetMiniportAttributes during MiniportInitializeEx. */
     bool have_registration, have_general, in_initialize;

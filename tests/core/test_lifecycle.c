@@ -361,3 +361,28 @@ TEST(many_adapters_by_name)
     T_EQ(c.adapters, 31);
     kit_host_done(h);
 }
+
+/* A system shutdown: the stack pauses, MiniportShutdownEx(NdisShutdownPowerOff)
+   runs, and NDIS calls nothing else of the adapter - not MiniportHaltEx when
+   the instance goes; what the miniport kept for it is not a leak. */
+TEST(system_shutdown_calls_miniport_shutdown_and_never_halt)
+{
+    ndis_host *h = kit_host();
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
+    T_EQ(ndis_host_shutdown(h), 0);
+    int ppause = kit_log_index("ProtocolNetPnPEvent(kitp0,a0,Pause)");
+    int mpause = kit_log_index("MiniportPause(a0)");
+    int shut = kit_log_index("MiniportShutdownEx(a0,0)"); /* NdisShutdownPowerOff */
+    T_ASSERT_MSG(ppause >= 0 && ppause < mpause && mpause < shut, "%s", kit_log_text());
+    T_STREQ(adapter_state(h, "a0"), "Shutdown");
+    T_EQ(kit_proto_send(0, "a0", 2, 60, NULL), 2); /* completed by NDIS: paused */
+    T_EQ(kit_mp_sends_seen("a0"), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a1", NULL), -ESHUTDOWN);
+    T_EQ(ndis_host_restart_adapter(h, "a0"), -ESHUTDOWN);
+    kit_host_done(h);
+    T_EQ(kit_log_count("ProtocolUnbindAdapterEx(kitp0,a0)"), 1);
+    T_EQ(kit_log_count("MiniportHaltEx"), 0);
+    T_EQ(kit_log_count("MiniportShutdownEx"), 1);
+}
