@@ -112,7 +112,7 @@ static void set_gone(struct tap_dev *d)
 /* After a lost netlink message (ENOBUFS): ask the kernel directly. */
 static void resync(struct tap_dev *d)
 {
-    unsigned flags;
+    unsigned flags = 0;
     if (!tun_attached(d))
         set_gone(d);
     else if (query_flags(d, &flags) == 0)

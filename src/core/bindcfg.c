@@ -48,8 +48,9 @@ static struct disabled_binding *remember(struct ndis_host *h, const char *protoc
 {
     struct disabled_binding *d = calloc(1, sizeof(*d));
     if (d) {
-        snprintf(d->protocol, sizeof(d->protocol), "%s", protocol);
-        snprintf(d->adapter, sizeof(d->adapter), "%s", adapter);
+        /* Longer names are cut: NDIS names are at most NDISI_NAME_MAX - 1 bytes. */
+        memcpy(d->protocol, protocol, strnlen(protocol, sizeof(d->protocol) - 1));
+        memcpy(d->adapter, adapter, strnlen(adapter, sizeof(d->adapter) - 1));
         InsertTailList(&h->disabled_bindings, &d->link);
     }
     return d;
