@@ -10,11 +10,79 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "proto.h"
 #include "test.h"
+
+static const char stack_conf[] =
+    "# the test stack\n"
+    "driver %D/ndtmp.so inf=%D/ndtmp.inf\n"
+    "driver %D/ndtproto.so inf=%D/ndtproto.inf\n"
+    "driver %D/ndtfilter.so inf=%D/ndtfilter.inf\n"
+    "adapter ndtmp t0\n"
+    "adapter ndtmp t1\n";
+
+void start_stack(struct daemon *d, const char *const *extra)
+{
+    write_config(d, stack_conf);
+    daemon_start(d, extra);
+}
+
+int raw_connect(const struct daemon *d)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    T_ASSERT(strlen(d->sock) < sizeof(sa.sun_path));
+    memcpy(sa.sun_path, d->sock, strlen(d->sock) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    T_ASSERT(fd >= 0);
+    T_ASSERT_MSG(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect %s: %s",
+                 d->sock, strerror(errno));
+    return fd;
+}
+
+json_t *raw_request(int fd, const char *cmd, json_t *args)
+{
+    json_t *req = json_pack("{s:i, s:s, s:o}", "v", NDISD_PROTO_VERSION, "cmd", cmd, "args",
+                            args ? args : json_object());
+    T_EQ(proto_write_json(fd, req), 0);
+    json_decref(req);
+    json_t *resp = NULL;
+    char why[512];
+    int rc = proto_read_json(fd, 10000, 10000, &resp, why, sizeof(why));
+    T_ASSERT_MSG(rc == 1, "no response to %s: %s", cmd, rc == 0 ? "closed" : why);
+    return resp;
+}
+
+json_t *result_of(json_t *resp)
+{
+    T_ASSERT_MSG(json_is_true(json_object_get(resp, "ok")), "command failed: %s",
+                 str_of(resp, "error"));
+    return json_object_get(resp, "result");
+}
+
+json_t *find_by(json_t *array, const char *key, const char *value)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(array, i, x)
+    {
+        const char *v = json_string_value(json_object_get(x, key));
+        if (v && !strcmp(v, value))
+            return x;
+    }
+    return NULL;
+}
+
+const char *str_of(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
 
 void write_config(struct daemon *d, const char *text)
 {

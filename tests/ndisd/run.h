@@ -37,4 +37,20 @@ int ctl(const struct daemon *d, char **out, char **err, const char *fmt, ...)
 json_t *ctl_json(const struct daemon *d, int *status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A test stack: ndtmp with adapters t0 and t1, ndtproto, ndtfilter (all with
+   their INF files), written as d's configuration and started. */
+void start_stack(struct daemon *d, const char *const *extra);
+
+/* A protocol connection to d's socket (the test's own client). */
+int raw_connect(const struct daemon *d);
+/* Sends {"v": 1, "cmd": cmd, "args": args} (args stolen, NULL: {}) and reads
+   the response (bounded). */
+json_t *raw_request(int fd, const char *cmd, json_t *args);
+/* The result of a successful response (the test fails otherwise). */
+json_t *result_of(json_t *resp);
+/* The element of an array whose `key` is the string `value`, or NULL. */
+json_t *find_by(json_t *array, const char *key, const char *value);
+/* A string member, "" when absent. */
+const char *str_of(json_t *o, const char *key);
+
 #endif /* NDISD_TEST_RUN_H */

@@ -30,32 +30,8 @@ static const char stack_conf[] =
     "adapter ndtmp t1 mac=02:00:4c:4f:4f:50\n"
     "adapter nosuchdriver t9\n";
 
-static json_t *result(json_t *resp)
-{
-    T_ASSERT(json_is_true(json_object_get(resp, "ok")));
-    return json_object_get(resp, "result");
-}
-
-static json_t *find(json_t *array, const char *key, const char *value)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach(array, i, x)
-    {
-        const char *v = json_string_value(json_object_get(x, key));
-        if (v && !strcmp(v, value))
-            return x;
-    }
-    return NULL;
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static void start_stack(struct daemon *d)
+/* The test stack plus lines that fail (skipped at start-up). */
+static void start_with_bad_lines(struct daemon *d)
 {
     memset(d, 0, sizeof(*d));
     write_config(d, stack_conf);
@@ -66,7 +42,7 @@ static void start_stack(struct daemon *d)
 TEST(startup_skips_bad_lines)
 {
     struct daemon d;
-    start_stack(&d);
+    start_with_bad_lines(&d);
     char *log = daemon_log(&d);
     T_CONTAINS(log, "ndisd.conf:6: driver " DRIVERS_DIR "/missing.so: no such file; skipped");
     T_CONTAINS(log, "ndisd.conf:7: load driver 'ndtnoentry'");
@@ -78,14 +54,14 @@ TEST(startup_skips_bad_lines)
     int st;
     json_t *r = ctl_json(&d, &st, "drivers");
     T_EQ(st, 0);
-    json_t *drv = result(r);
+    json_t *drv = result_of(r);
     T_EQ(json_array_size(drv), 3);
-    T_ASSERT(find(drv, "name", "ndtmp") && find(drv, "name", "ndtproto") &&
-             find(drv, "name", "ndtfilter"));
-    T_ASSERT(!find(drv, "name", "ndtfail") && !find(drv, "name", "ndtnoentry"));
-    json_t *mp = find(drv, "name", "ndtmp");
-    T_STREQ(str(mp, "inf_class"), "Net");
-    T_STREQ(str(mp, "component"), "ROOT\\ndtmp");
+    T_ASSERT(find_by(drv, "name", "ndtmp") && find_by(drv, "name", "ndtproto") &&
+             find_by(drv, "name", "ndtfilter"));
+    T_ASSERT(!find_by(drv, "name", "ndtfail") && !find_by(drv, "name", "ndtnoentry"));
+    json_t *mp = find_by(drv, "name", "ndtmp");
+    T_STREQ(str_of(mp, "inf_class"), "Net");
+    T_STREQ(str_of(mp, "component"), "ROOT\\ndtmp");
     T_EQ(json_integer_value(json_object_get(mp, "adapters")), 2);
     json_decref(r);
     free(log);
@@ -95,7 +71,7 @@ TEST(startup_skips_bad_lines)
 TEST(listings)
 {
     struct daemon d;
-    start_stack(&d);
+    start_with_bad_lines(&d);
     char *out, *err;
     T_EQ(ctl(&d, &out, &err, "status"), 0);
     T_CONTAINS(out, "3 drivers, 2 adapters, 2 bindings, 2 filter modules");
@@ -104,12 +80,12 @@ TEST(listings)
 
     int st;
     json_t *r = ctl_json(&d, &st, "adapters");
-    json_t *a = find(result(r), "name", "t1");
+    json_t *a = find_by(result_of(r), "name", "t1");
     T_ASSERT(a);
-    T_STREQ(str(a, "driver"), "ndtmp");
-    T_STREQ(str(a, "state"), "Running");
-    T_STREQ(str(a, "medium"), "802.3");
-    T_STREQ(str(a, "link"), "up");
+    T_STREQ(str_of(a, "driver"), "ndtmp");
+    T_STREQ(str_of(a, "state"), "Running");
+    T_STREQ(str_of(a, "medium"), "802.3");
+    T_STREQ(str_of(a, "link"), "up");
     T_EQ(json_integer_value(json_object_get(a, "link_speed")), 1000000000);
     T_EQ(json_integer_value(json_object_get(a, "bindings")), 1);
     T_EQ(json_integer_value(json_object_get(a, "modules")), 1);
@@ -133,10 +109,10 @@ TEST(listings)
     T_ASSERT_MSG(p && f && m && p < f && f < m, "stack order wrong:\n%s", out);
     free(out), free(err);
     r = ctl_json(&d, &st, "stack t0");
-    json_t *mods = json_object_get(json_array_get(result(r), 0), "modules");
+    json_t *mods = json_object_get(json_array_get(result_of(r), 0), "modules");
     T_EQ(json_array_size(mods), 1);
-    T_STREQ(str(json_array_get(mods, 0), "filter"), "ndtfilter");
-    T_STREQ(str(json_array_get(mods, 0), "state"), "Running");
+    T_STREQ(str_of(json_array_get(mods, 0), "filter"), "ndtfilter");
+    T_STREQ(str_of(json_array_get(mods, 0), "state"), "Running");
     T_EQ(json_integer_value(json_object_get(json_array_get(mods, 0), "position")), 0);
     json_decref(r);
 
@@ -149,7 +125,7 @@ TEST(listings)
 TEST(oids)
 {
     struct daemon d;
-    start_stack(&d);
+    start_with_bad_lines(&d);
     char *out, *err;
     T_EQ(ctl(&d, &out, &err, "oid query t0 OID_GEN_VENDOR_DESCRIPTION"), 0);
     T_STREQ(out, "OID_GEN_VENDOR_DESCRIPTION on t0: ndisd test miniport\n");
@@ -164,12 +140,12 @@ TEST(oids)
     int st;
     json_t *r = ctl_json(&d, &st, "oid query t0 OID_GEN_STATISTICS");
     T_EQ(st, 0);
-    json_t *v = json_object_get(result(r), "value");
+    json_t *v = json_object_get(result_of(r), "value");
     T_EQ(json_integer_value(json_object_get(v, "ifHCOutOctets")), 4242);
-    T_STREQ(str(result(r), "status_name"), "NDIS_STATUS_SUCCESS");
+    T_STREQ(str_of(result_of(r), "status_name"), "NDIS_STATUS_SUCCESS");
     json_decref(r);
     r = ctl_json(&d, &st, "oid query t0 OID_GEN_LINK_STATE");
-    T_STREQ(str(json_object_get(result(r), "value"), "media_connect_state"), "connected");
+    T_STREQ(str_of(json_object_get(result_of(r), "value"), "media_connect_state"), "connected");
     json_decref(r);
 
     /* A set, read back; a value the driver refuses; NDIS's per-binding OIDs. */
@@ -177,7 +153,7 @@ TEST(oids)
     T_STREQ(out, "OID_GEN_VLAN_ID set on t0 (4 bytes read)\n");
     free(out), free(err);
     r = ctl_json(&d, &st, "oid query t0 OID_GEN_VLAN_ID");
-    T_EQ(json_integer_value(json_object_get(result(r), "value")), 42);
+    T_EQ(json_integer_value(json_object_get(result_of(r), "value")), 42);
     json_decref(r);
     T_EQ(ctl(&d, &out, &err, "oid set t0 OID_GEN_VLAN_ID 5000"), 1);
     T_CONTAINS(err, "NDIS_STATUS_INVALID_DATA");
@@ -202,8 +178,8 @@ static const char *adapter_state(struct daemon *d, const char *name, char *buf, 
 {
     int st;
     json_t *r = ctl_json(d, &st, "adapters");
-    json_t *a = find(result(r), "name", name);
-    snprintf(buf, len, "%s", a ? str(a, "state") : "(absent)");
+    json_t *a = find_by(result_of(r), "name", name);
+    snprintf(buf, len, "%s", a ? str_of(a, "state") : "(absent)");
     json_decref(r);
     return buf;
 }
@@ -211,7 +187,7 @@ static const char *adapter_state(struct daemon *d, const char *name, char *buf, 
 TEST(changes)
 {
     struct daemon d;
-    start_stack(&d);
+    start_with_bad_lines(&d);
     char *out, *err, s[32];
     T_EQ(ctl(&d, &out, &err, "pause t0"), 0);
     T_STREQ(out, "adapter t0 paused\n");
@@ -244,7 +220,7 @@ TEST(changes)
     T_EQ(ctl(&d, NULL, NULL, "unload ndtfilter"), 0);
     int st;
     json_t *r = ctl_json(&d, &st, "stack t0");
-    T_EQ(json_array_size(json_object_get(json_array_get(result(r), 0), "modules")), 0);
+    T_EQ(json_array_size(json_object_get(json_array_get(result_of(r), 0), "modules")), 0);
     json_decref(r);
     T_EQ(ctl(&d, &out, &err, "load " DRIVERS_DIR "/ndtfilter.so --inf " DRIVERS_DIR
                              "/ndtfilter.inf"),
@@ -252,7 +228,7 @@ TEST(changes)
     T_CONTAINS(out, "driver ndtfilter loaded from");
     free(out), free(err);
     r = ctl_json(&d, &st, "stack t2");
-    T_EQ(json_array_size(json_object_get(json_array_get(result(r), 0), "modules")), 1);
+    T_EQ(json_array_size(json_object_get(json_array_get(result_of(r), 0), "modules")), 1);
     json_decref(r);
 
     /* Drivers that cannot load leave nothing behind and say why. */
@@ -264,11 +240,11 @@ TEST(changes)
     T_CONTAINS(err, "NdisMDeregisterMiniportDriver");
     free(out), free(err);
     r = ctl_json(&d, &st, "drivers");
-    T_ASSERT(!find(result(r), "name", "failing") && !find(result(r), "name", "ndtnoentry"));
+    T_ASSERT(!find_by(result_of(r), "name", "failing") && !find_by(result_of(r), "name", "ndtnoentry"));
     json_decref(r);
     r = ctl_json(&d, &st, "reports");
-    T_ASSERT(json_integer_value(json_object_get(result(r), "leaks")) >= 2);
-    T_ASSERT(json_array_size(json_object_get(result(r), "reports")) >= 2);
+    T_ASSERT(json_integer_value(json_object_get(result_of(r), "leaks")) >= 2);
+    T_ASSERT(json_array_size(json_object_get(result_of(r), "reports")) >= 2);
     json_decref(r);
     T_EQ(ctl(&d, &out, &err, "reports --count 1"), 0);
     T_CONTAINS(out, "leak");
@@ -277,7 +253,7 @@ TEST(changes)
     /* Errors: unknown names fail (1), bad usage is 2, JSON carries the errno. */
     r = ctl_json(&d, &st, "pause nope");
     T_EQ(st, 1);
-    T_STREQ(str(r, "errno"), "ENOENT");
+    T_STREQ(str_of(r, "errno"), "ENOENT");
     json_decref(r);
     T_EQ(ctl(&d, NULL, NULL, "pause"), 2);
     T_EQ(ctl(&d, NULL, NULL, "frobnicate"), 2);
@@ -292,7 +268,7 @@ TEST(changes)
 TEST(trace_live_and_shutdown_order)
 {
     struct daemon d;
-    start_stack(&d);
+    start_with_bad_lines(&d);
     int po[2], pe[2];
     T_ASSERT(pipe(po) == 0 && pipe(pe) == 0);
     pid_t pid = fork();
@@ -320,8 +296,8 @@ TEST(trace_live_and_shutdown_order)
     while (fgets(line, sizeof(line), f)) {
         json_t *ev = json_loads(line, 0, NULL);
         T_ASSERT_MSG(ev, "not JSON: %s", line);
-        const char *fn = str(ev, "function"), *phase = str(ev, "phase");
-        if (!strcmp(str(ev, "event"), "end"))
+        const char *fn = str_of(ev, "function"), *phase = str_of(ev, "phase");
+        if (!strcmp(str_of(ev, "event"), "end"))
             end = true;
         if (!strcmp(phase, "call")) {
             if (!strcmp(fn, "MiniportPause") && pause_call < 0)
@@ -440,7 +416,7 @@ TEST(other_users_are_refused)
     uid_t uid = pw ? pw->pw_uid : 65534;
     gid_t gid = pw ? pw->pw_gid : 65534;
     struct daemon d;
-    start_stack(&d);
+    start_with_bad_lines(&d);
     T_ASSERT(chmod(d.dir, 0755) == 0);
     struct stat sb;
     T_ASSERT(stat(d.sock, &sb) == 0);

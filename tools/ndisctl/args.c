@@ -172,8 +172,13 @@ static void build_params(struct cmdline *c)
     if (c->npos != want)
         usage_fail(c->cmd, "params %s: %s arguments", op, c->npos < want ? "missing" : "too many");
     const char *scope = c->pos[1];
-    if (strcmp(scope, "adapter") && strcmp(scope, "driver") && strcmp(scope, "default"))
-        usage_fail(c->cmd, "params %s: scope '%s': use adapter, driver or default", op, scope);
+    if (strcmp(scope, "adapter") && strcmp(scope, "driver") && strcmp(scope, "default") &&
+        strcmp(scope, "binding"))
+        usage_fail(c->cmd, "params %s: scope '%s': use adapter, driver, binding or default", op,
+                   scope);
+    const char *slash = strchr(c->pos[2], '/');
+    if (!strcmp(scope, "binding") && (!slash || slash == c->pos[2] || !slash[1]))
+        usage_fail(c->cmd, "params %s: binding '%s': write PROTOCOL/ADAPTER", op, c->pos[2]);
     set_str(c->args, "scope", scope);
     set_str(c->args, "name", c->pos[2]);
     set_str(c->args, "keyword", c->pos[3]);
@@ -195,8 +200,8 @@ static void build_capture(struct cmdline *c)
     set_count(c, "snaplen");
     set_count(c, "count");
     json_t *s = json_object_get(c->args, "snaplen");
-    if (s && (json_integer_value(s) < 1 || json_integer_value(s) > 262144))
-        usage_fail(c->cmd, "capture: --snaplen %lld: from 1 to 262144 bytes",
+    if (s && (json_integer_value(s) < 1 || json_integer_value(s) > 65535))
+        usage_fail(c->cmd, "capture: --snaplen %lld: from 1 to 65535 bytes",
                    (long long)json_integer_value(s));
 }
 

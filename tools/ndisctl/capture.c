@@ -139,7 +139,7 @@ int capture_run(int fd, const struct cmdline *c, json_t *response)
     struct capture cap;
     memset(&cap, 0, sizeof(cap));
     cap.count = (long)json_integer_value(json_object_get(c->args, "count"));
-    if (open_dump(&cap, file, snaplen ? snaplen : 262144))
+    if (open_dump(&cap, file, snaplen ? snaplen : 65535))
         return EXIT_FAILED;
     if (!cap.to_stdout || !g_json)
         fprintf(stderr, "ndisctl: capturing on %s at %s (snaplen %u) into %s; Ctrl-C stops\n",

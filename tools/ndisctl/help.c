@@ -84,19 +84,26 @@ static const struct cmd_help cmds[] = {
      "sets those on its own binding. A request the driver fails ends with exit\n"
      "status 1 and its NDIS_STATUS. 'oid names' lists the OIDs ndisctl knows.\n"},
     {"params", "params list NAME\n"
-               "       params get adapter|driver|default NAME KEYWORD\n"
-               "       params set adapter|driver|default NAME KEYWORD VALUE\n"
-               "       params delete adapter|driver|default NAME KEYWORD",
+               "       params get SCOPE NAME KEYWORD\n"
+               "       params set SCOPE NAME KEYWORD VALUE\n"
+               "       params delete SCOPE NAME KEYWORD",
      "configuration keywords (the registry's role)",
      "Keywords drivers read with NdisReadConfiguration, as the strings the registry\n"
-     "holds (\"1514\", \"02-00-4C-4F-4F-50\"). Scope adapter: the keywords of adapter\n"
-     "NAME (it need not exist yet); driver: a protocol's or filter's own parameters;\n"
-     "default: the INF default of a keyword for every adapter of miniport NAME.\n"
+     "holds (\"1514\", \"02-00-4C-4F-4F-50\"). SCOPE and NAME say whose:\n"
+     "  adapter ADAPTER     the keywords of an adapter (it need not exist yet), what\n"
+     "                      its miniport reads, *IfName and NetworkAddress included\n"
+     "  driver DRIVER       a driver's own parameters (its service key); a subkey may\n"
+     "                      follow: DRIVER\\Sub\\Key\n"
+     "  binding PROTO/ADAPTER  a protocol's per-binding key (what NdisOpenConfigurationEx\n"
+     "                      opens for its binding to ADAPTER), e.g. an IPAddress\n"
+     "  default DRIVER      the INF default of a keyword (for the driver and every\n"
+     "                      adapter of it); not persisted\n"
      "Values set are persisted in the daemon's registry directory (--registry) and\n"
      "win over INF defaults; delete removes the value so the default shows again.\n"
-     "'params list NAME' shows the INF keywords of an adapter's driver (or of a\n"
-     "driver) with their type, default and current value. A driver reads new values\n"
-     "when it next reads its configuration (typically when an adapter is added).\n"},
+     "'params list NAME' shows the Ndi\\params keywords of an adapter's driver (or of\n"
+     "a driver) from its INF, with type, default and current value. A driver reads\n"
+     "new values when it next reads its configuration (typically when an adapter is\n"
+     "added or a binding opens).\n"},
     {"reports", "reports [--count N]", "recent verifier reports",
      "The most recent verifier reports (default 50): time, class (irql, handle,\n"
      "parameter, state, leak ...), the DDI or callback concerned and the message with\n"
@@ -110,19 +117,22 @@ static const struct cmd_help cmds[] = {
      "events were shown (--count), or until the daemon stops (its shutdown is traced\n"
      "to the end). With --json each event is one JSON object per line.\n"},
     {"capture",
-     "capture ADAPTER [--at miniport|protocol|FILTER] [-s SNAPLEN] [-c COUNT] -w FILE|-",
+     "capture ADAPTER [--at miniport|protocol|FILTER[:below]] [-s SNAPLEN] [-c COUNT]\n"
+     "               -w FILE|-",
      "write the frames of an adapter to a pcap file",
      "Captures the frames that pass one point of ADAPTER's stack and writes them to\n"
      "FILE in pcap format (Ethernet link type), the format tcpdump -r and Wireshark\n"
      "read; '-w -' writes to standard output (ndisctl capture a0 -w - | tcpdump -r -).\n"
-     "--at chooses the point: miniport (default, the edge of the miniport: every\n"
-     "frame the adapter sends or receives), protocol (the top of the stack, as the\n"
-     "protocols see them) or the name of a filter driver (just above its module).\n"
-     "Frames going down and coming up are both written. -s keeps at most SNAPLEN\n"
-     "bytes of each frame (default 262144), -c stops after COUNT frames; otherwise\n"
-     "Ctrl-C stops. ndisd copies frames into a bounded buffer and never slows the\n"
-     "data path: when ndisctl reads too slowly, frames are dropped and counted, and\n"
-     "the count is printed at the end.\n"},
+     "--at chooses the point: miniport (default: the edge just above the miniport,\n"
+     "every frame the adapter sends or receives), protocol (the edge just below the\n"
+     "protocols), or the name of a filter driver (the edge just above its module;\n"
+     "FILTER:below, the edge just below it). Frames going down and coming up are\n"
+     "both written. -s keeps at most SNAPLEN bytes of each frame (1 to 65535, the\n"
+     "default), -c stops after COUNT frames; otherwise Ctrl-C stops. ndisd copies\n"
+     "frames into a bounded buffer and never slows the data path: when ndisctl reads\n"
+     "too slowly, frames are dropped and counted, and the count is printed at the\n"
+     "end (ndisd --capture-buffer sets the buffer). The capture ends when the adapter\n"
+     "is removed or ndisd stops.\n"},
     {"help", "help [COMMAND]", "this help, or a command's", ""},
 };
 

@@ -66,7 +66,9 @@ static const char *arg_str(struct cmd_ctx *c, const char *key, bool required)
     json_t *v = json_object_get(c->args, key);
     if (json_is_string(v) && json_string_length(v) > 0)
         return json_string_value(v);
-    if (required && !c->err)
+    if (v && !json_is_null(v) && !c->err)
+        failf(c, EINVAL, "argument '%s': a non-empty string is expected", key);
+    else if (required && !c->err)
         failf(c, EINVAL, "missing argument '%s'", key);
     return NULL;
 }
@@ -442,24 +444,40 @@ static void cmd_oid_names(struct cmd_ctx *c)
 
 /* ---- parameters ---------------------------------------------------------------- */
 
-static bool scope_of(struct cmd_ctx *c, const char *s, ndis_param_scope *out)
+/* Where a keyword lives: the host API's scope and key name for what the
+   client wrote (scope "binding", name "PROTOCOL/ADAPTER" is the protocol's
+   per-binding key "PROTOCOL\Adapters\ADAPTER" of its driver scope). */
+struct param_key {
+    ndis_param_scope scope;
+    const char *scope_name; /* as the client wrote it */
+    char name[256];
+};
+
+static bool param_key_of(struct cmd_ctx *c, const char *scope, const char *name,
+                         struct param_key *k)
 {
-    if (!s || strcmp(s, "adapter") == 0)
-        *out = NDIS_PARAM_ADAPTER;
-    else if (strcmp(s, "driver") == 0)
-        *out = NDIS_PARAM_DRIVER;
-    else if (strcmp(s, "default") == 0)
-        *out = NDIS_PARAM_DRIVER_DEFAULT;
-    else {
-        failf(c, EINVAL, "scope '%s': use adapter, driver or default", s);
+    k->scope_name = scope ? scope : "adapter";
+    snprintf(k->name, sizeof(k->name), "%s", name);
+    if (!strcmp(k->scope_name, "adapter")) {
+        k->scope = NDIS_PARAM_ADAPTER;
+    } else if (!strcmp(k->scope_name, "driver")) {
+        k->scope = NDIS_PARAM_DRIVER;
+    } else if (!strcmp(k->scope_name, "default")) {
+        k->scope = NDIS_PARAM_DRIVER_DEFAULT;
+    } else if (!strcmp(k->scope_name, "binding")) {
+        const char *slash = strchr(name, '/');
+        if (!slash || slash == name || !slash[1] || strchr(slash + 1, '/')) {
+            failf(c, EINVAL, "binding '%s': write PROTOCOL/ADAPTER", name);
+            return false;
+        }
+        k->scope = NDIS_PARAM_DRIVER;
+        snprintf(k->name, sizeof(k->name), "%.*s\\Adapters\\%s", (int)(slash - name), name,
+                 slash + 1);
+    } else {
+        failf(c, EINVAL, "scope '%s': use adapter, driver, binding or default", scope);
         return false;
     }
     return true;
-}
-
-static const char *scope_name(ndis_param_scope s)
-{
-    return s == NDIS_PARAM_ADAPTER ? "adapter" : s == NDIS_PARAM_DRIVER ? "driver" : "default";
 }
 
 static void params_list(struct cmd_ctx *c, const char *name)
@@ -473,6 +491,7 @@ static void params_list(struct cmd_ctx *c, const char *name)
             driver = a[i].driver;
             scope = NDIS_PARAM_ADAPTER;
         }
+    const char *scope_name = scope == NDIS_PARAM_ADAPTER ? "adapter" : "driver";
     if (!driver) {
         unsigned nd = 0;
         ndis_driver_info *d = host_drivers(&nd);
@@ -497,8 +516,8 @@ static void params_list(struct cmd_ctx *c, const char *name)
         int rc = ndis_host_get_param(g_ndisd.host, scope, name, k, value, sizeof(value));
         json_object_set_new(kw, "value", rc == 0 ? json_string(value) : json_null());
     }
-    c->result = json_pack("{s:s, s:s, s:s, s:o}", "name", name, "scope", scope_name(scope),
-                          "driver", driver, "keywords", kws);
+    c->result = json_pack("{s:s, s:s, s:s, s:o}", "name", name, "scope", scope_name, "driver",
+                          driver, "keywords", kws);
     free(a);
 }
 
@@ -510,44 +529,43 @@ static void cmd_params(struct cmd_ctx *c)
         return;
     if (strcmp(op, "list") == 0)
         return params_list(c, name);
-    ndis_param_scope scope;
-    if (!scope_of(c, arg_str(c, "scope", false), &scope))
+    struct param_key k;
+    if (!param_key_of(c, arg_str(c, "scope", false), name, &k))
         return;
     const char *kw = arg_str(c, "keyword", true);
     if (!kw)
         return;
     int rc;
+    json_t *jv = json_object_get(c->args, "value");
     if (strcmp(op, "get") == 0) {
         char value[4096];
-        rc = ndis_host_get_param(g_ndisd.host, scope, name, kw, value, sizeof(value));
+        rc = ndis_host_get_param(g_ndisd.host, k.scope, k.name, kw, value, sizeof(value));
         if (rc == -ENOENT)
             return failf(c, ENOENT, "%s '%s' has no keyword '%s' (not set, no INF default)",
-                         scope_name(scope), name, kw);
+                         k.scope_name, name, kw);
         if (rc)
-            return fail_rc(c, rc, "get %s of %s '%s'", kw, scope_name(scope), name);
-        c->result = json_pack("{s:s, s:s, s:s, s:s}", "scope", scope_name(scope), "name", name,
-                              "keyword", kw, "value", value);
+            return fail_rc(c, rc, "get %s of %s '%s'", kw, k.scope_name, name);
+        jv = json_string(value);
     } else if (strcmp(op, "set") == 0) {
-        json_t *jv = json_object_get(c->args, "value");
         if (!json_is_string(jv))
             return failf(c, EINVAL, "missing argument 'value'");
-        rc = ndis_host_set_param(g_ndisd.host, scope, name, kw, json_string_value(jv));
+        rc = ndis_host_set_param(g_ndisd.host, k.scope, k.name, kw, json_string_value(jv));
         if (rc)
-            return fail_rc(c, rc, "set %s of %s '%s'", kw, scope_name(scope), name);
-        c->result = json_pack("{s:s, s:s, s:s, s:O}", "scope", scope_name(scope), "name", name,
-                              "keyword", kw, "value", jv);
+            return fail_rc(c, rc, "set %s of %s '%s'", kw, k.scope_name, name);
+        json_incref(jv);
     } else if (strcmp(op, "delete") == 0) {
-        rc = ndis_host_delete_param(g_ndisd.host, scope, name, kw);
+        rc = ndis_host_delete_param(g_ndisd.host, k.scope, k.name, kw);
         if (rc == -ENOENT)
-            return failf(c, ENOENT, "%s '%s' has no value set for '%s'", scope_name(scope), name,
-                         kw);
+            return failf(c, ENOENT, "%s '%s' has no value set for '%s'", k.scope_name, name, kw);
         if (rc)
-            return fail_rc(c, rc, "delete %s of %s '%s'", kw, scope_name(scope), name);
-        c->result = json_pack("{s:s, s:s, s:s}", "scope", scope_name(scope), "name", name,
-                              "keyword", kw);
+            return fail_rc(c, rc, "delete %s of %s '%s'", kw, k.scope_name, name);
+        jv = NULL;
     } else {
-        failf(c, EINVAL, "params operation '%s': use list, get, set or delete", op);
+        return failf(c, EINVAL, "params operation '%s': use list, get, set or delete", op);
     }
+    c->result = json_pack("{s:s, s:s, s:s}", "scope", k.scope_name, "name", name, "keyword", kw);
+    if (jv)
+        json_object_set_new(c->result, "value", jv);
 }
 
 /* ---- reports and trace ---------------------------------------------------------- */
@@ -568,6 +586,28 @@ static void cmd_trace(struct cmd_ctx *c)
     c->stream_name = "trace";
     c->stream.run = tracebus_stream;
     c->result = json_object();
+}
+
+static void cmd_capture(struct cmd_ctx *c)
+{
+    const char *adapter = arg_str(c, "adapter", true), *at = arg_str(c, "at", false);
+    if (!adapter)
+        return;
+    json_t *js = json_object_get(c->args, "snaplen");
+    json_int_t snap = json_is_integer(js) ? json_integer_value(js) : 0;
+    if (js && (!json_is_integer(js) || snap < 0 || snap > CAPTURE_MAX_SNAPLEN))
+        return failf(c, EINVAL, "snaplen: a number of bytes from 1 to %u (0: whole frames)",
+                     CAPTURE_MAX_SNAPLEN);
+    unsigned snaplen;
+    void *ctx;
+    int rc = capture_begin(adapter, at, (unsigned)snap, &ctx, &snaplen);
+    if (rc)
+        return fail_rc(c, rc, "capture on adapter '%s' at %s", adapter, at ? at : "miniport");
+    c->result = json_pack("{s:s, s:s, s:i}", "adapter", adapter, "at", at ? at : "miniport",
+                          "snaplen", (int)snaplen);
+    c->stream_name = "capture";
+    c->stream.run = capture_stream;
+    c->stream.ctx = ctx;
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
@@ -595,6 +635,7 @@ static const struct command {
     {"params", cmd_params, true},
     {"reports", cmd_reports, false},
     {"trace", cmd_trace, false},
+    {"capture", cmd_capture, true},
 };
 
 /* The request's protocol version: 0 or an error in c. */

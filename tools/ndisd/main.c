@@ -49,6 +49,8 @@ static const char usage_text[] =
     "      --verifier MODE   log (default): a driver's rule violation is reported\n"
     "                        and the call fails safely; abort: it aborts the daemon\n"
     "      --wait-timeout-ms N  bound of every wait on a driver (default 30000)\n"
+    "      --capture-buffer KIB  frames each capture may buffer for a slow client\n"
+    "                        before it drops them (default 4096 KiB, at least 128)\n"
     "      --check           check the configuration file and exit\n"
     "  -h, --help            show this help and exit\n"
     "  -V, --version         show the version and exit\n"
@@ -93,11 +95,12 @@ struct opts {
     bool foreground, check, config_given;
     int ready_fd;
     unsigned wait_timeout_ms;
+    size_t capture_ring;
 };
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { O_REGISTRY = 256, O_LOG, O_PID, O_READY, O_TRACE, O_VERIFIER, O_WAIT, O_CHECK };
+    enum { O_REGISTRY = 256, O_LOG, O_PID, O_READY, O_TRACE, O_VERIFIER, O_WAIT, O_CHECK, O_CAP };
     static const struct option lopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"socket", required_argument, NULL, 's'},
@@ -110,6 +113,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"verifier", required_argument, NULL, O_VERIFIER},
         {"wait-timeout-ms", required_argument, NULL, O_WAIT},
         {"check", no_argument, NULL, O_CHECK},
+        {"capture-buffer", required_argument, NULL, O_CAP},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -117,6 +121,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
     memset(o, 0, sizeof(*o));
     o->ready_fd = -1;
     o->socket = NDISD_DEFAULT_SOCKET;
+    o->capture_ring = CAPTURE_RING_DEFAULT;
     int ch;
     char *end;
     while ((ch = getopt_long(argc, argv, "c:s:fhV", lopts, NULL)) != -1) {
@@ -164,6 +169,13 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case O_CHECK:
             o->check = true;
             break;
+        case O_CAP: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < (long)(CAPTURE_RING_MIN >> 10) || v > 1024 * 1024)
+                usage_error("--capture-buffer %s: KiB from 128 to 1048576", optarg);
+            o->capture_ring = (size_t)v << 10;
+            break;
+        }
         case 'h':
             fputs(usage_text, stdout);
             exit(0);
@@ -324,6 +336,7 @@ static int shut_down(int signo)
     unsigned long leaks0 = log_report_total(true);
     unsigned long long mark = log_mark();
     tracebus_freeze();
+    capture_end_all("ndisd stopped");
     int rc = ndis_host_destroy(g_ndisd.host);
     g_ndisd.host = NULL;
     pthread_rwlock_unlock(&g_ndisd.host_lock);
@@ -423,6 +436,7 @@ int main(int argc, char **argv)
     g_ndisd.registry_dir = registry_cli ? registry_cli : registry_abs ? registry_abs : registry;
     g_ndisd.log_path = o.log;
     g_ndisd.started = time(NULL);
+    g_ndisd.capture_ring = o.capture_ring;
     g_ndisd.verifier = verifier && strcmp(verifier, "abort") == 0 ? NDIS_VERIFIER_ABORT
                                                                   : NDIS_VERIFIER_LOG;
     ndis_set_verifier_policy((ndis_verifier_policy)g_ndisd.verifier);

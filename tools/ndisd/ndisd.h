@@ -10,6 +10,7 @@
  *   server.c    the control socket: peer credentials, one thread per connection
  *   commands.c  the commands of the protocol (tools/common/proto.h)
  *   tracebus.c  the NDIS call trace fanned out to subscribers and a trace file
+ *   capture.c   packet capture sessions: a bounded ring per client, drops counted
  */
 #ifndef NDISD_H
 #define NDISD_H
@@ -40,6 +41,7 @@ struct ndisd {
     time_t started;
     unsigned wait_timeout_ms;
     int verifier;              /* ndis_verifier_policy */
+    size_t capture_ring;       /* bytes each capture session may buffer */
 };
 
 extern struct ndisd g_ndisd;
@@ -145,6 +147,23 @@ void tracebus_freeze(void);
 /* The instance is gone: every stream sends what is left, then "end", and returns. */
 void tracebus_end(const char *reason);
 void tracebus_close_file(void);
+
+/* ---- capture.c ------------------------------------------------------------ */
+
+#define CAPTURE_MAX_SNAPLEN 65535u
+#define CAPTURE_RING_DEFAULT (4u << 20)
+#define CAPTURE_RING_MIN (128u << 10) /* two records of the largest frame */
+
+/* Starts a capture session (host_lock held): ctx is for capture_stream;
+   *snaplen_out the bytes kept of each frame. 0 or a host API errno. */
+int capture_begin(const char *adapter, const char *at, unsigned snaplen, void **ctx,
+                  unsigned *snaplen_out);
+/* Streams a session's frames until the client, the adapter or the daemon ends
+   it, then frees it (a struct stream's run). */
+void capture_stream(int fd, void *ctx);
+/* Stops every session (host_lock held for writing, the instance alive): each
+   stream sends what is left and "end" with the reason. */
+void capture_end_all(const char *reason);
 
 /* ---- server.c -------------------------------------------------------------- */
 

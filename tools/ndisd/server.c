@@ -135,6 +135,22 @@ static void send_error(int fd, const char *errno_name, const char *msg)
     json_decref(o);
 }
 
+/*
+ * Before closing on a client whose stream cannot be read: end our side and drop
+ * what it already sent (a bounded amount), so it reads our answer and then the
+ * end of the stream instead of a reset.
+ */
+static void discard_input(int fd)
+{
+    shutdown(fd, SHUT_WR);
+    char junk[4096];
+    for (int i = 0; i < 64; i++) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, i ? 0 : 50) <= 0 || recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+            break;
+    }
+}
+
 /* Reads and answers requests until the client closes, the framing is lost or
    a request turns the connection into a stream. */
 static void serve(struct conn *c)
@@ -151,6 +167,7 @@ static void serve(struct conn *c)
             snprintf(msg, sizeof(msg), "bad message: %s; closing the connection", why);
             log_msg(LOG_KIND_WARN, "connection of pid %ld: %s", (long)c->pid, msg);
             send_error(c->fd, proto_errno_name(-rc), msg);
+            discard_input(c->fd);
             return;
         }
         json_t *req = NULL;

@@ -2,7 +2,10 @@
  * ndtmp.c - the test miniport of the ndisd tests: an Ethernet-like virtual
  * adapter written only against <ndis.h>. Sends complete at once; it answers
  * OID_GEN_VENDOR_DESCRIPTION, OID_GEN_STATISTICS, OID_802_3_*_ADDRESS, and
- * OID_GEN_VLAN_ID (query and set), which the tests drive through ndisctl.
+ * OID_GEN_VLAN_ID (query and set), which the tests drive through ndisctl, and
+ * a private OID: setting NDT_OID_INDICATE to n makes the adapter receive n
+ * 60-byte broadcast frames (EtherType 0x88B5, payload byte i = frame number),
+ * so the capture tests have traffic to capture.
  *
  * Built with NDT_FAIL_ENTRY it is ndtfail.so: DriverEntry fails after
  * registering the miniport and allocating memory, "forgetting" to deregister
@@ -12,6 +15,9 @@
 #include <ndis.h>
 
 #define TAG 'pmtN'
+#define NDT_OID_INDICATE 0xFF4E4401u /* vendor-specific (top byte 0xFF) */
+#define NDT_FRAME 60
+#define NDT_MAX_INDICATE 64
 
 typedef struct ndt_adapter {
     NDIS_HANDLE handle;
@@ -19,6 +25,8 @@ typedef struct ndt_adapter {
     ULONG vlan_id;
     ULONG packet_filter;
     ULONG64 sent;
+    NDIS_HANDLE pool;
+    BOOLEAN paused;
 } ndt_adapter;
 
 static NDIS_HANDLE g_driver;
@@ -27,6 +35,7 @@ static const NDIS_OID supported[] = {
     OID_GEN_VENDOR_DESCRIPTION,  OID_GEN_STATISTICS,         OID_GEN_VLAN_ID,
     OID_802_3_PERMANENT_ADDRESS, OID_802_3_CURRENT_ADDRESS,  OID_GEN_CURRENT_PACKET_FILTER,
     OID_802_3_MULTICAST_LIST,    OID_GEN_CURRENT_LOOKAHEAD,  OID_GEN_MAXIMUM_TOTAL_SIZE,
+    NDT_OID_INDICATE,
 };
 
 static MINIPORT_INITIALIZE mp_initialize;
@@ -53,6 +62,19 @@ _Use_decl_annotations_ static NDIS_STATUS mp_initialize(NDIS_HANDLE h, NDIS_HAND
     a->handle = h;
     UCHAR mac[6] = {0x02, 0x4e, 0x44, 0x54, 0x00, (UCHAR)ip->IfIndex};
     NdisMoveMemory(a->mac, mac, 6);
+    a->paused = TRUE; /* an adapter starts Paused */
+    NET_BUFFER_LIST_POOL_PARAMETERS pp;
+    NdisZeroMemory(&pp, sizeof(pp));
+    pp.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    pp.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+    pp.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+    pp.fAllocateNetBuffer = TRUE;
+    pp.PoolTag = TAG;
+    a->pool = NdisAllocateNetBufferListPool(h, &pp);
+    if (!a->pool) {
+        NdisFreeMemory(a, 0, 0);
+        return NDIS_STATUS_RESOURCES;
+    }
 
     NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES ra;
     NdisZeroMemory(&ra, sizeof(ra));
@@ -95,8 +117,10 @@ _Use_decl_annotations_ static NDIS_STATUS mp_initialize(NDIS_HANDLE h, NDIS_HAND
 
 _Use_decl_annotations_ static void mp_halt(NDIS_HANDLE ctx, NDIS_HALT_ACTION action)
 {
+    ndt_adapter *a = ctx;
     UNREFERENCED_PARAMETER(action);
-    NdisFreeMemory(ctx, 0, 0);
+    NdisFreeNetBufferListPool(a->pool);
+    NdisFreeMemory(a, 0, 0);
 }
 
 _Use_decl_annotations_ static void mp_unload(PDRIVER_OBJECT d)
@@ -108,17 +132,63 @@ _Use_decl_annotations_ static void mp_unload(PDRIVER_OBJECT d)
 _Use_decl_annotations_ static NDIS_STATUS mp_pause(NDIS_HANDLE ctx,
                                                    PNDIS_MINIPORT_PAUSE_PARAMETERS p)
 {
-    UNREFERENCED_PARAMETER(ctx);
     UNREFERENCED_PARAMETER(p);
+    ((ndt_adapter *)ctx)->paused = TRUE; /* indications are synchronous: none in flight */
     return NDIS_STATUS_SUCCESS;
 }
 
 _Use_decl_annotations_ static NDIS_STATUS mp_restart(NDIS_HANDLE ctx,
                                                      PNDIS_MINIPORT_RESTART_PARAMETERS p)
 {
-    UNREFERENCED_PARAMETER(ctx);
     UNREFERENCED_PARAMETER(p);
+    ((ndt_adapter *)ctx)->paused = FALSE;
     return NDIS_STATUS_SUCCESS;
+}
+
+/*
+ * Receives n frames: indicated with NDIS_RECEIVE_FLAGS_RESOURCES, so they are
+ * ours again when the indication returns. The OID request runs at PASSIVE_LEVEL
+ * while the adapter is Running (the set is refused when paused).
+ */
+static NDIS_STATUS indicate(ndt_adapter *a, ULONG n)
+{
+    UCHAR frames[NDT_MAX_INDICATE][NDT_FRAME];
+    PNET_BUFFER_LIST head = NULL, *tail = &head;
+    ULONG count = 0;
+    if (a->paused)
+        return NDIS_STATUS_PAUSED;
+    if (n > NDT_MAX_INDICATE)
+        return NDIS_STATUS_INVALID_DATA;
+    for (ULONG i = 0; i < n; i++) {
+        UCHAR *f = frames[i];
+        NdisFillMemory(f, 6, 0xff);
+        NdisMoveMemory(f + 6, a->mac, 6);
+        f[12] = 0x88;
+        f[13] = 0xb5;
+        NdisFillMemory(f + 14, NDT_FRAME - 14, (UCHAR)i);
+        PMDL mdl = NdisAllocateMdl(a->handle, f, NDT_FRAME);
+        PNET_BUFFER_LIST nbl =
+            mdl ? NdisAllocateNetBufferAndNetBufferList(a->pool, 0, 0, mdl, 0, NDT_FRAME) : NULL;
+        if (!nbl) {
+            if (mdl)
+                NdisFreeMdl(mdl);
+            break;
+        }
+        nbl->SourceHandle = a->handle;
+        *tail = nbl;
+        tail = &NET_BUFFER_LIST_NEXT_NBL(nbl);
+        count++;
+    }
+    if (head)
+        NdisMIndicateReceiveNetBufferLists(a->handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
+                                           NDIS_RECEIVE_FLAGS_RESOURCES);
+    while (head) {
+        PNET_BUFFER_LIST next = NET_BUFFER_LIST_NEXT_NBL(head);
+        NdisFreeMdl(NET_BUFFER_FIRST_MDL(NET_BUFFER_LIST_FIRST_NB(head)));
+        NdisFreeNetBufferList(head);
+        head = next;
+    }
+    return count == n ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
 }
 
 static NDIS_STATUS answer(PNDIS_OID_REQUEST r, const void *data, ULONG len)
@@ -190,6 +260,13 @@ static NDIS_STATUS set(ndt_adapter *a, PNDIS_OID_REQUEST r)
     case OID_802_3_MULTICAST_LIST:
         r->DATA.SET_INFORMATION.BytesRead = len;
         return NDIS_STATUS_SUCCESS;
+    case NDT_OID_INDICATE:
+        if (len < sizeof(ULONG)) {
+            r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);
+            return NDIS_STATUS_INVALID_LENGTH;
+        }
+        r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
+        return indicate(a, *(ULONG *)buf);
     default:
         return NDIS_STATUS_NOT_SUPPORTED;
     }
