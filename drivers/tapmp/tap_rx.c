@@ -14,9 +14,10 @@
  * With fewer than 1/8 of the NBLs free it indicates with
  * NDIS_RECEIVE_FLAGS_RESOURCES, so that the NBLs come back at once.
  *
- * The DPC also tells NDIS about link changes (NDIS_STATUS_LINK_STATE,
- * concepts/ndis-status-link-state.md) and, when the interface was deleted,
- * queues the work item that calls NdisMRemoveMiniport (at PASSIVE_LEVEL).
+ * The DPC also completes a restart (tapmp.c), tells NDIS about link changes
+ * (NDIS_STATUS_LINK_STATE, concepts/ndis-status-link-state.md) and, when the
+ * interface was deleted, queues the work item that calls NdisMRemoveMiniport
+ * (at PASSIVE_LEVEL).
  */
 #include "tapmp.h"
 
@@ -387,6 +388,10 @@ static void rx_after(struct tap_adapter *a, enum rx_end end)
 static void dpc_run(struct tap_adapter *a)
 {
     tap_ref_get(a, 1); /* a pause cannot complete while this run may indicate */
+    if (atomic_exchange(&a->restart_pending, false)) {
+        atomic_store(&a->state, TAP_RUNNING);
+        NdisMRestartComplete(a->handle, NDIS_STATUS_SUCCESS);
+    }
     if (atomic_load(&a->state) != TAP_HALTING) {
         if (!atomic_load(&a->gone))
             rx_after(a, rx_drain(a));

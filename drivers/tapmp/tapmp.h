@@ -73,6 +73,7 @@ struct tap_adapter {
      */
     atomic_long refs;
     atomic_bool pause_pending;   /* MiniportPause returned PENDING, not completed yet */
+    atomic_bool restart_pending; /* MiniportRestart returned PENDING: the DPC completes it */
 
     /* receive (tap_rx.c) */
     KDPC dpc;

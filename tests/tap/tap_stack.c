@@ -18,9 +18,6 @@
 
 NTSTATUS tapmp_DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 NTSTATUS responder_DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
-#ifdef HAVE_PASSFILTER
-NTSTATUS passfilter_DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
-#endif
 
 const unsigned char tap_stack_mac[6] = {0x02, 0x00, 0x4e, 0x44, 0x49, 0x53};
 
@@ -109,10 +106,7 @@ static bool link_up(struct tap_stack *s)
 static void load_drivers(struct tap_stack *s)
 {
     T_EQ(ndis_host_load_driver(s->h, "tapmp", tapmp_DriverEntry, NULL), 0);
-#ifdef HAVE_PASSFILTER
     T_EQ(ndis_host_load_driver(s->h, "passfilter", passfilter_DriverEntry, NULL), 0);
-    s->filter = true;
-#endif
     /* The responder's address is a keyword of its binding to tap0 (docs/config.md). */
     T_EQ(ndis_host_set_param(s->h, NDIS_PARAM_DRIVER, "responder\\Adapters\\" TAP_STACK_ADAPTER,
                              "IPAddress", TAP_STACK_NDIS_IP),
@@ -129,6 +123,8 @@ void tap_stack_up(struct tap_stack *s, const char *tag)
     ndis_adapter_config cfg = {.ifname = TAP_STACK_IFNAME, .mac = tap_stack_mac};
     T_EQ(ndis_host_add_adapter(s->h, "tapmp", TAP_STACK_ADAPTER, &cfg), 0);
     T_EQ(responder_binding_count(), 1);
+    passfilter_counters pf;
+    T_EQ(passfilter_get(TAP_STACK_ADAPTER, &pf), 0); /* the filter sits between them */
     ndis_adapter_info a;
     T_ASSERT(tap_adapter_info(s, &a));
     T_STREQ(a.state, "Running");

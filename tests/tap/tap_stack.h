@@ -1,8 +1,8 @@
 /*
  * tap_stack.h - an NDIS instance carrying real traffic for the TAP tests: in a
  * namespace of its own, the TAP miniport (adapter "tap0" on interface
- * "ndtap0", MAC TAP_STACK_MAC), the pass-through filter when it is built
- * (passfilter), and the responder answering for 10.200.0.2 on that binding;
+ * "ndtap0", MAC TAP_STACK_MAC), the pass-through filter (passfilter) and the
+ * responder answering for 10.200.0.2 on that binding;
  * the Linux side of the interface is 10.200.0.1/24.
  */
 #ifndef NDIS_TAP_STACK_H
@@ -12,6 +12,7 @@
 
 #include "kit.h"
 #include "netns.h"
+#include "passfilter.h"
 #include "responder.h"
 
 #define TAP_STACK_ADAPTER "tap0"
@@ -25,7 +26,6 @@ extern const unsigned char tap_stack_mac[6];
 struct tap_stack {
     struct netns ns;
     ndis_host *h;
-    bool filter;         /* passfilter is part of the stack */
 };
 
 /* Namespace, instance, drivers, adapter, addresses; waits for NDIS to see the link up. */

@@ -1,7 +1,7 @@
 /*
  * test_tap_e2e.c - real traffic through an NDIS stack (tap_stack.h): the Linux
  * side of a TAP interface pings and arpings the responder through the TAP
- * miniport (and the pass-through filter when it is built) and tcpdump sees
+ * miniport and the pass-through filter (passfilter), and tcpdump sees
  * the answers on the interface; unloading the protocol under a ping flood and
  * deleting the interface under a running stack lose nothing and leak nothing.
  * Each case runs in a namespace of its own and addresses only 10.200.0.0/24
@@ -44,7 +44,7 @@ static struct responder_stats rstats(void)
 static void ping_ok(struct tap_stack *s, int n)
 {
     char out[4096], neigh[512];
-    tap_sh(s, out, sizeof(out), "ping -c %d -i 0.01 -W 2 " TAP_STACK_NDIS_IP, n);
+    tap_sh(s, out, sizeof(out), "ping -c %d -i 0.01 -w 5 " TAP_STACK_NDIS_IP, n);
     if (ping_received(out, NULL) == n)
         return;
     tap_sh(s, neigh, sizeof(neigh), "ip neigh show dev " TAP_STACK_IFNAME "; ip link show");
@@ -78,7 +78,7 @@ TEST(ping_arping_and_tcpdump_see_every_answer)
                  dump.out);
 
     char out[4096];
-    tap_sh(&s, out, sizeof(out), "ping -c 20 -i 0.01 -W 2 " TAP_STACK_NDIS_IP);
+    tap_sh(&s, out, sizeof(out), "ping -c 20 -i 0.01 -w 5 " TAP_STACK_NDIS_IP);
     int tx = 0;
     T_EQ(ping_received(out, &tx), 20);
     T_EQ(tx, 20);
@@ -114,6 +114,12 @@ TEST(ping_arping_and_tcpdump_see_every_answer)
     T_ASSERT(si.ifHCInOctets >= 20 * 98 && si.ifHCOutOctets >= 20 * 98);
     T_EQ(si.ifInErrors, 0);
     T_EQ(si.ifOutErrors + si.ifOutDiscards, 0);
+    /* Every frame went through the pass-through filter both ways. */
+    passfilter_counters pf;
+    T_EQ(passfilter_get(TAP_STACK_ADAPTER, &pf), 0);
+    T_EQ(pf.receive_frames, si.ifHCInUcastPkts + si.ifHCInMulticastPkts + si.ifHCInBroadcastPkts);
+    T_EQ(pf.send_frames, si.ifHCOutUcastPkts + si.ifHCOutMulticastPkts + si.ifHCOutBroadcastPkts);
+    T_EQ(pf.returns, pf.receive_nbls - pf.receive_resources);
     tap_stack_down(&s);
 }
 
