@@ -226,11 +226,29 @@ _Use_decl_annotations_ static void tap_halt(NDIS_HANDLE ctx, NDIS_HALT_ACTION ac
     adapter_free(a);           /* closes the TAP device */
 }
 
+/*
+ * nc-ndis-miniport_shutdown.md: restore the adapter to its state before
+ * MiniportInitializeEx; at power-off the driver may free resources. NDIS calls
+ * nothing of this adapter afterwards, "including MiniportHaltEx", so the
+ * "interrupts" stop, the DPC drains, the TAP device is released (an interface
+ * the adapter created goes away) and so is the work item. The memory and pools
+ * are NDIS's to reclaim. (No bug-check call: the adapter does not register for
+ * one.)
+ */
 _Use_decl_annotations_ static void tap_shutdown(NDIS_HANDLE ctx, NDIS_SHUTDOWN_ACTION action)
 {
-    /* Nothing to quiesce: a TAP interface has no DMA or interrupt hardware to stop. */
-    (void)ctx;
-    (void)action;
+    struct tap_adapter *a = ctx;
+    if (action != NdisShutdownPowerOff)
+        return;
+    atomic_store(&a->state, TAP_HALTING);
+    tap_dev_stop(a->dev);
+    tap_rx_quiesce(a);
+    if (atomic_load(&a->remove_queued) && !NdisWaitEvent(&a->remove_done, 10000))
+        DbgPrint("tapmp: %s: the removal work item did not finish within 10 s\n", a->ifname);
+    tap_dev_close(a->dev);
+    a->dev = NULL;
+    NdisFreeIoWorkItem(a->remove_wi);
+    a->remove_wi = NULL;
 }
 
 /* ---- the driver ------------------------------------------------------------------------- */

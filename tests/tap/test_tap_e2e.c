@@ -434,3 +434,18 @@ TEST(deleting_the_interface_under_a_running_stack_is_a_surprise_removal)
     T_EQ(c.bindings, 0);
     tap_stack_down(&s); /* no leak, no verifier report */
 }
+
+/* ---- system shutdown ---------------------------------------------------------------------------- */
+
+TEST(a_system_shutdown_releases_the_interface)
+{
+    struct tap_stack s;
+    tap_stack_up(&s, "e2e");
+    ping_ok(&s, 3);
+    T_ASSERT(if_nametoindex(TAP_STACK_IFNAME) != 0);
+    /* MiniportShutdownEx (NdisShutdownPowerOff) puts the adapter back as it was
+       before MiniportInitializeEx: the interface it created goes, its thread stops. */
+    T_EQ(ndis_host_shutdown(s.h), 0);
+    T_EQ(if_nametoindex(TAP_STACK_IFNAME), 0);
+    tap_stack_down(&s); /* NDIS halts nothing and reclaims what the adapter held */
+}
