@@ -334,8 +334,9 @@ TEST(trace_live_and_shutdown_order)
                  "order: unbind %d..%d detach %d..%d halt %d..%d unload %d", unbind,
                  last_unbind, detach, last_detach, halt, last_halt, unload);
     char *log = daemon_log(&d);
-    T_CONTAINS(log, "shutdown: 2 bindings unbound, 2 filter modules detached, 2 adapters "
-                    "halted, 3 drivers unloaded");
+    T_CONTAINS(log, "shutdown: 2 bindings unbound (ProtocolUnbindAdapterEx), 2 filter modules "
+                    "detached (FilterDetach), 2 adapters halted (MiniportHaltEx), 3 drivers "
+                    "unloaded (DriverUnload), in that order");
     T_CONTAINS(log, "stopped cleanly: nothing leaked");
     free(log);
     /* The --trace-file has the same shutdown. */

@@ -399,8 +399,10 @@ void trace_print(struct trace_printer *tp, json_t *ev, FILE *out)
     bool ret = !strcmp(str(ev, "phase"), "return");
     int depth = (int)num(ev, "depth");
     const char *obj = str(ev, "object");
-    fprintf(out, "%10.3f ms  %-12s %*s%s %s(%s)", rel, str(ev, "driver"), 2 * depth, "",
-            ret ? "<-" : "->", str(ev, "function"), strcmp(obj, "-") ? obj : "");
+    fprintf(out, "%10.3f ms  %-12s %*s%s %s", rel, str(ev, "driver"), 2 * depth, "",
+            ret ? "<-" : "->", str(ev, "function"));
+    if (strcmp(obj, "-") && *obj)
+        fprintf(out, " [%s]", obj);
     if (ret && json_object_get(ev, "status")) {
         const char *sn = json_string_value(json_object_get(ev, "status_name"));
         if (sn)

@@ -690,7 +690,7 @@ json_t *commands_handle(json_t *req, struct stream *stream)
             c.mark = log_mark();
             cmd->fn(&c);
             if (cmd->changes) {
-                messages = log_messages_since(c.mark);
+                messages = log_messages_since(c.mark, false);
                 pthread_mutex_unlock(&g_ndisd.change_lock);
             }
         }

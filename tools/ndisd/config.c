@@ -27,8 +27,8 @@ static const struct verb_rule rules[] = {
     {"driver", 1, 1, {"name", "inf"}, "driver <file.so> [name=NAME] [inf=FILE.inf]"},
     {"adapter", 2, 2, {"ifname", "mac"}, "adapter <driver> <name> [ifname=IF] [mac=MAC]"},
     {"disable-binding", 2, 2, {NULL}, "disable-binding <protocol> <adapter>"},
-    {"option", 0, 0, {"verifier", "wait-timeout-ms", "registry"},
-     "option verifier=log|abort | wait-timeout-ms=N | registry=DIR"},
+    {"option", 0, 0, {"verifier", "wait-timeout-ms", "registry", "drivers"},
+     "option verifier=log|abort | wait-timeout-ms=N | registry=DIR | drivers=DIR"},
 };
 
 static const struct verb_rule *rule_of(const char *verb)
@@ -218,6 +218,7 @@ void config_free(struct config *c)
     free(c->lines);
     free(c->path);
     free(c->dir);
+    free(c->drivers_dir);
     free(c);
 }
 
@@ -305,6 +306,32 @@ char *config_path_of(const struct config *c, const char *p)
         return strdup(p);
     char *s = NULL;
     if (asprintf(&s, "%s/%s", c->dir, p) < 0)
+        return NULL;
+    return s;
+}
+
+int config_set_drivers_dir(struct config *c, const char *cli_dir)
+{
+    const char *opt = NULL;
+    for (unsigned i = 0; i < c->n; i++)
+        if (strcmp(c->lines[i].verb, "option") == 0 && config_attr(&c->lines[i], "drivers"))
+            opt = config_attr(&c->lines[i], "drivers");
+    char *dir = cli_dir ? realpath(cli_dir, NULL)
+                : opt   ? config_path_of(c, opt)
+                        : strdup(c->dir);
+    if (!dir)
+        return -errno ? -errno : -ENOMEM;
+    free(c->drivers_dir);
+    c->drivers_dir = dir;
+    return 0;
+}
+
+char *config_driver_path_of(const struct config *c, const char *p)
+{
+    if (p[0] == '/')
+        return strdup(p);
+    char *s = NULL;
+    if (asprintf(&s, "%s/%s", c->drivers_dir ? c->drivers_dir : c->dir, p) < 0)
         return NULL;
     return s;
 }

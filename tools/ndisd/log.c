@@ -198,13 +198,14 @@ static unsigned long long first_after(unsigned long long mark)
     return mark + 1 > oldest ? mark + 1 : oldest;
 }
 
-json_t *log_messages_since(unsigned long long mark)
+json_t *log_messages_since(unsigned long long mark, bool leaks_only)
 {
     json_t *a = json_array();
     pthread_mutex_lock(&g_lock);
     for (unsigned long long s = first_after(mark); s <= g_seq; s++) {
         const struct entry *e = &g_ring[(s - 1) % RING];
-        if (e->kind == LOG_KIND_DIAG || e->kind == LOG_KIND_REPORT)
+        bool leak = e->kind == LOG_KIND_REPORT && strcmp(e->vclass, "leak") == 0;
+        if (leaks_only ? leak : e->kind == LOG_KIND_DIAG || e->kind == LOG_KIND_REPORT)
             json_array_append_new(a, json_string(e->text));
     }
     pthread_mutex_unlock(&g_lock);

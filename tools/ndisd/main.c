@@ -34,6 +34,8 @@ static const char usage_text[] =
     "                        exists; without one the instance starts empty)\n"
     "  -s, --socket PATH     control socket (default " NDISD_DEFAULT_SOCKET "); its\n"
     "                        directory is created; the socket is mode 0600\n"
+    "      --drivers DIR     where the configuration's relative driver and INF paths\n"
+    "                        are (default: its 'option drivers=', else its directory)\n"
     "      --registry DIR    persistent configuration store (parameters set with\n"
     "                        ndisctl params survive restarts); default: the\n"
     "                        configuration file's 'option registry=', else memory\n"
@@ -64,7 +66,10 @@ static const char usage_text[] =
     "      add an adapter of a loaded miniport driver\n"
     "  disable-binding PROTOCOL ADAPTER\n"
     "      keep a protocol from binding to an adapter\n"
-    "  option verifier=log|abort | wait-timeout-ms=N | registry=DIR\n"
+    "  option verifier=log|abort | wait-timeout-ms=N | registry=DIR | drivers=DIR\n"
+    "Relative driver and INF paths are looked up in the drivers directory:\n"
+    "--drivers, else 'option drivers=' (relative to the file), else the directory\n"
+    "of the file; other relative paths are relative to the file.\n"
     "Bindings are disabled first, then drivers load in file order, then adapters\n"
     "are added in file order. A syntax error stops ndisd before anything loads\n"
     "(\"file:line: reason\", exit status 2); a driver or adapter that fails to load\n"
@@ -91,7 +96,7 @@ static void usage_error(const char *fmt, const char *arg)
 }
 
 struct opts {
-    const char *config, *socket, *registry, *log, *pid_file, *trace_file, *verifier;
+    const char *config, *socket, *registry, *log, *pid_file, *trace_file, *verifier, *drivers;
     bool foreground, check, config_given;
     int ready_fd;
     unsigned wait_timeout_ms;
@@ -100,7 +105,18 @@ struct opts {
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-    enum { O_REGISTRY = 256, O_LOG, O_PID, O_READY, O_TRACE, O_VERIFIER, O_WAIT, O_CHECK, O_CAP };
+    enum {
+        O_REGISTRY = 256,
+        O_LOG,
+        O_PID,
+        O_READY,
+        O_TRACE,
+        O_VERIFIER,
+        O_WAIT,
+        O_CHECK,
+        O_CAP,
+        O_DRIVERS,
+    };
     static const struct option lopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"socket", required_argument, NULL, 's'},
@@ -114,6 +130,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"wait-timeout-ms", required_argument, NULL, O_WAIT},
         {"check", no_argument, NULL, O_CHECK},
         {"capture-buffer", required_argument, NULL, O_CAP},
+        {"drivers", required_argument, NULL, O_DRIVERS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -169,6 +186,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case O_CHECK:
             o->check = true;
             break;
+        case O_DRIVERS:
+            o->drivers = optarg;
+            break;
         case O_CAP: {
             long v = strtol(optarg, &end, 10);
             if (*end || v < (long)(CAPTURE_RING_MIN >> 10) || v > 1024 * 1024)
@@ -213,9 +233,9 @@ static void apply_config(const struct config *cfg)
                     snprintf(err, sizeof(err), "disable binding %s -> %s: %s", l->args[0],
                              l->args[1], ndis_host_strerror(rc));
             } else if (pass == 1) {
-                char *path = config_path_of(cfg, l->args[0]);
+                char *path = config_driver_path_of(cfg, l->args[0]);
                 const char *inf_attr = config_attr(l, "inf");
-                char *inf = inf_attr && *inf_attr ? config_path_of(cfg, inf_attr) : NULL;
+                char *inf = inf_attr && *inf_attr ? config_driver_path_of(cfg, inf_attr) : NULL;
                 struct driver_load dl = {.path = path, .name = config_attr(l, "name"), .inf = inf};
                 char name[64];
                 if (!path || access(path, F_OK) != 0) {
@@ -331,28 +351,33 @@ static int shut_down(int signo)
             strsignal(signo));
     server_stop_accepting();
     pthread_rwlock_wrlock(&g_ndisd.host_lock);
-    ndis_host_counts before;
-    ndis_host_get_counts(g_ndisd.host, &before);
     unsigned long leaks0 = log_report_total(true);
     unsigned long long mark = log_mark();
-    tracebus_freeze();
+    tracebus_shutdown_begin();
     capture_end_all("ndisd stopped");
     int rc = ndis_host_destroy(g_ndisd.host);
     g_ndisd.host = NULL;
     pthread_rwlock_unlock(&g_ndisd.host_lock);
+    struct shutdown_calls sc;
+    tracebus_shutdown_calls(&sc);
     tracebus_end("ndisd stopped");
     server_finish();
     drivers_forget_all();
     unsigned long leaks = log_report_total(true) - leaks0;
-    log_msg(LOG_KIND_INFO,
-            "shutdown: %u bindings unbound, %u filter modules detached, %u adapters halted, "
-            "%u drivers unloaded",
-            before.bindings, before.modules, before.adapters, before.drivers);
-    if (rc == 0 && leaks == 0) {
+    log_msg(sc.out_of_order ? LOG_KIND_ERROR : LOG_KIND_INFO,
+            "shutdown: %u bindings unbound (ProtocolUnbindAdapterEx), %u filter modules "
+            "detached (FilterDetach), %u adapters halted (MiniportHaltEx), %u drivers unloaded "
+            "(DriverUnload)%s",
+            sc.unbinds, sc.detaches, sc.halts, sc.unloads,
+            sc.out_of_order ? "; some calls came out of that order" : ", in that order");
+    if (rc == 0 && leaks == 0 && !sc.out_of_order) {
         log_msg(LOG_KIND_INFO, "stopped cleanly: nothing leaked");
         return 0;
     }
-    json_t *msgs = log_messages_since(mark);
+    if (rc == 0 && leaks == 0)
+        return 1;
+    /* Each leak as the verifier reported it; other diagnostics if there is none. */
+    json_t *msgs = log_messages_since(mark, leaks > 0);
     log_msg(LOG_KIND_ERROR, "stopped with leaks: %lu leak reports during shutdown%s%s", leaks,
             rc ? ", instance: " : "", rc ? ndis_host_strerror(rc) : "");
     size_t i;
@@ -374,6 +399,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "ndisd: %s\n", err);
             return 2;
         }
+        int rc = config_set_drivers_dir(cfg, o.drivers);
+        if (rc) {
+            fprintf(stderr, "ndisd: drivers directory %s: %s\n",
+                    o.drivers ? o.drivers : "of the configuration", strerror(-rc));
+            config_free(cfg);
+            return 2;
+        }
+    } else if (o.drivers) {
+        usage_error("--drivers %s: only with a configuration file (-c)", o.drivers);
     }
     if (o.check) {
         printf("%s: %u directives, OK\n", o.config ? o.config : "(no configuration file)",

@@ -61,8 +61,9 @@ void log_install_ndis_handlers(void);
 
 /* The ring of recent diagnostics and reports. A mark is a sequence number. */
 unsigned long long log_mark(void);
-/* Diagnostics and reports logged after `mark`, as an array of strings. */
-json_t *log_messages_since(unsigned long long mark);
+/* Diagnostics and reports logged after `mark` (only the leak reports with
+   leaks_only), as an array of strings. */
+json_t *log_messages_since(unsigned long long mark, bool leaks_only);
 /* The first diagnostic or report logged after `mark` (copied into buf), or false. */
 bool log_first_message_since(unsigned long long mark, char *buf, size_t len);
 /* Reports (newest last, at most max) as an array of objects. */
@@ -91,6 +92,7 @@ struct config_line {
 struct config {
     char *path;
     char *dir;                  /* for relative paths */
+    char *drivers_dir;          /* for relative driver and INF paths (see below) */
     unsigned n;
     struct config_line *lines;
 };
@@ -101,6 +103,11 @@ void config_free(struct config *c);
 const char *config_attr(const struct config_line *l, const char *key);
 /* An absolute path for a path written in the file (malloc'ed). */
 char *config_path_of(const struct config *c, const char *p);
+/* Where relative "driver" and "inf=" paths are: cli_dir (ndisd --drivers), else
+   the file's "option drivers=", else the file's directory. */
+int config_set_drivers_dir(struct config *c, const char *cli_dir);
+/* An absolute path for a driver or INF file written in the file (malloc'ed). */
+char *config_driver_path_of(const struct config *c, const char *p);
 
 /* ---- listing.c ------------------------------------------------------------ */
 
@@ -144,6 +151,16 @@ void tracebus_stream(int fd, void *ctx);
 /* The instance is about to be destroyed: the trace stays on (the shutdown is
    traced) but listeners coming and going no longer touch the instance. */
 void tracebus_freeze(void);
+/* What the shutdown called, from the trace: counts of each stage and calls
+   that came after a later stage had begun. */
+struct shutdown_calls {
+    unsigned unbinds, detaches, halts, unloads;
+    unsigned out_of_order;
+};
+/* The instance is about to be destroyed (host_lock held for writing): as
+   tracebus_freeze, and the trace is on to count the shutdown's calls. */
+void tracebus_shutdown_begin(void);
+void tracebus_shutdown_calls(struct shutdown_calls *out);
 /* The instance is gone: every stream sends what is left, then "end", and returns. */
 void tracebus_end(const char *reason);
 void tracebus_close_file(void);

@@ -43,6 +43,29 @@ static FILE *g_file;
 static ndis_host *g_host;         /* where the trace function is installed */
 static bool g_enabled;
 static bool g_frozen;             /* the instance is being destroyed: leave it alone */
+static bool g_counting;           /* the shutdown: count its calls (g_shutdown) */
+static struct shutdown_calls g_shutdown;
+static int g_stage;               /* the latest shutdown stage seen */
+
+/* The calls of each stage of the shutdown, in the order they must come. */
+static const char *const stage_fn[] = {"ProtocolUnbindAdapterEx", "FilterDetach",
+                                       "MiniportHaltEx", "DriverUnload"};
+
+/* Counts a call of the shutdown and checks it comes in its stage; g_lock held. */
+static void count_locked(const char *fn)
+{
+    for (int s = 0; s < 4; s++) {
+        if (strcmp(fn, stage_fn[s]) != 0)
+            continue;
+        unsigned *n[] = {&g_shutdown.unbinds, &g_shutdown.detaches, &g_shutdown.halts,
+                         &g_shutdown.unloads};
+        (*n[s])++;
+        if (s < g_stage)
+            g_shutdown.out_of_order++;
+        else
+            g_stage = s;
+    }
+}
 
 static json_t *rec_json(const struct rec *r)
 {
@@ -75,6 +98,8 @@ static void on_trace(void *ctx, const ndis_trace_event *ev)
     r.irql = ev->irql;
     r.depth = ev->depth;
     pthread_mutex_lock(&g_lock);
+    if (g_counting && r.phase == 0)
+        count_locked(r.function);
     if (g_file) {
         json_t *o = rec_json(&r);
         char *s = json_dumps(o, JSON_COMPACT);
@@ -223,6 +248,28 @@ void tracebus_freeze(void)
 {
     pthread_mutex_lock(&g_lock);
     g_frozen = true;
+    pthread_mutex_unlock(&g_lock);
+}
+
+void tracebus_shutdown_begin(void)
+{
+    pthread_mutex_lock(&g_lock);
+    memset(&g_shutdown, 0, sizeof(g_shutdown));
+    g_stage = 0;
+    g_counting = true;
+    if (g_host && !g_enabled) {
+        ndis_host_set_trace(g_host, on_trace, NULL);
+        g_enabled = true;
+    }
+    g_frozen = true;
+    pthread_mutex_unlock(&g_lock);
+}
+
+void tracebus_shutdown_calls(struct shutdown_calls *out)
+{
+    pthread_mutex_lock(&g_lock);
+    *out = g_shutdown;
+    g_counting = false;
     pthread_mutex_unlock(&g_lock);
 }
 
