@@ -3,7 +3,8 @@
  * sent and completed, and indicated and returned, through 0, 1, 2 and 4
  * pass-through modules (each calls NdisFSendNetBufferLists and the other NDIS
  * functions from its handlers), and through 4 modules that bypass the data
- * path (no send or receive handlers). Prints ns per NBL for each stack, the
+ * path (no send or receive handlers), beside the direct-call floor (the same
+ * protocol and miniport wired to each other). Prints ns per NBL for each stack, the
  * cost of one pass-through hop, and how far 4 bypassing modules are from none.
  * Each stack is measured several times, interleaved with the others, and the
  * fastest run counts (the machine is shared; the minimum is the stable figure).
@@ -23,6 +24,7 @@ enum { K64 = 2 }; /* bench_prepare's chain of 64 */
 struct stack {
     const char *name;
     int filters, bypass;
+    bool direct;  /* the drivers wired to each other: the floor */
     double ns[2]; /* [send] best ns per NBL */
 };
 
@@ -54,11 +56,12 @@ int main(int argc, char **argv)
     double seconds = argc > 1 ? atof(argv[1]) : 0.15;
     int runs = argc > 2 ? atoi(argv[2]) : 5;
     struct stack st[] = {
-        {"no module", 0, 0, {0, 0}},
-        {"1 pass-through", 1, 0, {0, 0}},
-        {"2 pass-through", 2, 0, {0, 0}},
-        {"4 pass-through", 4, 0, {0, 0}},
-        {"4 bypassing", 0, 4, {0, 0}},
+        {"no module", 0, 0, false, {0, 0}},
+        {"1 pass-through", 1, 0, false, {0, 0}},
+        {"2 pass-through", 2, 0, false, {0, 0}},
+        {"4 pass-through", 4, 0, false, {0, 0}},
+        {"4 bypassing", 0, 4, false, {0, 0}},
+        {"direct floor", 0, 0, true, {0, 0}},
     };
     const int n = (int)(sizeof(st) / sizeof(st[0]));
     bench_touch = true;
@@ -66,11 +69,13 @@ int main(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             ndis_host *h = bench_up(1, st[i].filters, st[i].bypass);
             bench_prepare(0);
+            bench_direct = st[i].direct;
             for (int s = 0; s < 2; s++) {
                 double v = run(s, seconds);
                 if (r == 0 || v < st[i].ns[s])
                     st[i].ns[s] = v;
             }
+            bench_direct = false;
             bench_release(0);
             bench_down(h);
         }
