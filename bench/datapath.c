@@ -175,35 +175,50 @@ int main(int argc, char **argv)
     bench_prepare(0);
     bench_prepare(1);
 
-    static struct table touch, bare;
-    bench_touch = true;
-    measure(&touch);
-    bench_touch = false;
-    measure(&bare);
-    bench_touch = true;
+    static struct table work[3]; /* by enum bench_work */
+    static const char *const work_name[3] = {
+        "pointer passing (no per-frame work)", "reading each frame's Ethernet header",
+        "copying each frame (a software NIC, a socket layer)"};
+    for (int w = 0; w < 3; w++) {
+        bench_work = (enum bench_work)w;
+        measure(&work[w]);
+    }
+    bench_work = BENCH_WORK_HEADER;
+    const struct table *main_table = &work[BENCH_WORK_HEADER];
 
     printf("Drivers that read each frame's Ethernet header (the least a real driver does):\n");
-    print_table(&touch);
-    printf("\nDrivers that only pass pointers (no per-frame work; NDIS's own per-NBL cost "
-           "shown most harshly):\n");
-    print_table(&bare);
+    print_table(main_table);
+    printf("\nRatio to the floor for chains of 64, by what the drivers do with each frame:\n");
+    printf("%-52s %9s %9s %9s %9s\n", "driver workload", "send 1t", "send 2t", "recv 1t",
+           "recv 2t");
+    for (int w = 0; w < 3; w++)
+        printf("%-52s %9.2f %9.2f %9.2f %9.2f\n", work_name[w],
+               work[w].res[0][0][1][2] / work[w].res[1][0][1][2],
+               work[w].res[0][1][1][2] / work[w].res[1][1][1][2],
+               work[w].res[0][0][0][2] / work[w].res[1][0][0][2],
+               work[w].res[0][1][0][2] / work[w].res[1][1][0][2]);
+    printf("NDIS's own cost per NBL, chains of 64, one thread (libndis minus floor): "
+           "send+complete %.1f ns, indicate+return %.1f ns\n",
+           work[0].res[0][0][1][2] - work[0].res[1][0][1][2],
+           work[0].res[0][0][0][2] - work[0].res[1][0][0][2]);
 
-    double rt1 = touch.res[0][0][1][0], rr1 = touch.res[0][0][0][0];
+    double rt1 = main_table->res[0][0][1][0], rr1 = main_table->res[0][0][0][0];
     unsigned long total_allocs = 0;
-    for (int th = 0; th < 2; th++)
-        for (int s = 0; s < 2; s++)
-            for (int k = 0; k < 3; k++)
-                total_allocs += touch.allocs[0][th][s][k] + bare.allocs[0][th][s][k];
-    double w = worst64(&touch);
+    for (int w = 0; w < 3; w++)
+        for (int th = 0; th < 2; th++)
+            for (int s = 0; s < 2; s++)
+                for (int k = 0; k < 3; k++)
+                    total_allocs += work[w].allocs[0][th][s][k];
+    double worst = worst64(main_table);
     printf("\nsend+complete, chain of 1: %.1f ns per NBL round trip (target < 100)\n", rt1);
     printf("indicate+return, chain of 1: %.1f ns per NBL round trip (target < 100)\n", rr1);
-    printf("worst ratio to the floor for chains of 64: %.2f (target <= 1.5); with "
-           "pointer-passing drivers: %.2f\n",
-           w, worst64(&bare));
+    printf("worst ratio to the floor for chains of 64 (header-reading drivers): %.2f "
+           "(target <= 1.5)\n",
+           worst);
     printf("system allocations while measuring through libndis: %lu (target 0)\n", total_allocs);
 
     bench_release(0);
     bench_release(1);
     bench_down(h);
-    return (rt1 < 100 && rr1 < 100 && w <= 1.5 && total_allocs == 0) ? 0 : 1;
+    return (rt1 < 100 && rr1 < 100 && worst <= 1.5 && total_allocs == 0) ? 0 : 1;
 }

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         {"direct floor", 0, 0, true, {0, 0}},
     };
     const int n = (int)(sizeof(st) / sizeof(st[0]));
-    bench_touch = true;
+    bench_work = BENCH_WORK_HEADER;
     for (int r = 0; r < runs; r++)
         for (int i = 0; i < n; i++) {
             ndis_host *h = bench_up(1, st[i].filters, st[i].bypass);

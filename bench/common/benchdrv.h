@@ -6,11 +6,18 @@
  *     NdisMSendNetBufferListsComplete, and so on);
  *   - wired directly to each other: every NDIS call is replaced by a direct
  *     call of the other driver's handler. That is the floor no runtime can beat.
- * The drivers do the least a real driver does on each path: the miniport
- * reads the Ethernet header of each frame it transmits and sets Status, the
- * protocol reads the header of each frame it receives, and each side walks the
- * chains it gets back. With bench_touch false they only walk the chains (pure
- * pointer passing), which shows NDIS's own per-NBL cost most harshly.
+ * What the drivers do with each frame is the workload (bench_work):
+ *   BENCH_WORK_POINTERS  they only walk the chains (pure pointer passing): NDIS's
+ *                        own per-NBL cost shown most harshly;
+ *   BENCH_WORK_HEADER    the least a real driver does (the default): the
+ *                        miniport reads the Ethernet header of each frame it
+ *                        transmits and sets Status, the protocol reads the
+ *                        header of each frame it receives;
+ *   BENCH_WORK_COPY      what a software NIC or a socket layer does: the
+ *                        miniport copies each frame it transmits into its
+ *                        transmit buffer, the protocol copies each frame it
+ *                        receives out of the NBL.
+ * Each side also walks the chains it gets back (completions, returns).
  */
 #ifndef NDIS_BENCHDRV_H
 #define NDIS_BENCHDRV_H
@@ -32,7 +39,8 @@ typedef struct bench_path {
 } bench_path;
 
 extern bool bench_direct;           /* wire the drivers directly (the floor) */
-extern bool bench_touch;            /* drivers read each frame's header (default) */
+enum bench_work { BENCH_WORK_POINTERS, BENCH_WORK_HEADER, BENCH_WORK_COPY };
+extern enum bench_work bench_work;  /* default BENCH_WORK_HEADER */
 extern bench_path bench_paths[BENCH_MAX_ADAPTERS];
 
 NTSTATUS bmp_entry(PDRIVER_OBJECT d, PUNICODE_STRING r);

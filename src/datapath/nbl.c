@@ -43,6 +43,7 @@ static const char *where_name(uint8_t where)
     case NDISI_NBL_SENT:
         return "sent and not completed (owned by the driver below)";
     case NDISI_NBL_INDICATED:
+    case NDISI_NBL_INDICATED_ONE:
         return "indicated and not returned (owned by the drivers above)";
     default:
         return "in an unknown state";
@@ -295,7 +296,7 @@ bool ndisi_nbl_free_checks(PNET_BUFFER_LIST nbl, const char *ddi, bool clone)
         const char *what = where == NDISI_NBL_FREE ? "already freed"
                            : where == NDISI_NBL_SENT
                                ? "still owned by the driver below: it was sent and not completed"
-                           : where == NDISI_NBL_INDICATED
+                           : ndisi_where_indicated(where)
                                ? "still owned by the drivers above: it was indicated and not "
                                  "returned"
                                : "in an unknown state";

@@ -7,8 +7,11 @@
  * driver whose pool allocated it while that driver holds it; SENT from the
  * moment its owner passes it down (NdisSendNetBufferLists or
  * NdisFSendNetBufferLists) until NDIS completes it back to the owner; INDICATED
- * from the moment its owner indicates it up until NDIS returns it to the owner;
- * FREE in the pool. Only OWNED NBLs may be freed; a free of any other is
+ * from the moment its owner indicates it up until NDIS returns it to the owner
+ * (INDICATED_ONE while one binding or module may hold it and no NDIS clone
+ * shares it, the common case, whose return needs no reference count; INDICATED
+ * with `refs` counting the holders otherwise, 0 for an indication with
+ * NDIS_RECEIVE_FLAGS_RESOURCES); FREE in the pool. Only OWNED NBLs may be freed; a free of any other is
  * reported by name (double free, free of an NBL still owned by another driver).
  * The data path (send.c, receive.c) moves NBLs between the states; the pool code
  * (pool.c, nbl.c) creates them OWNED and frees them.
@@ -34,6 +37,7 @@ enum ndisi_nbl_where {
     NDISI_NBL_OWNED,
     NDISI_NBL_SENT,
     NDISI_NBL_INDICATED,
+    NDISI_NBL_INDICATED_ONE,
 };
 
 #define NDISI_NBLF_CLONE 0x01u     /* from NdisAllocateCloneNetBufferList */
@@ -76,6 +80,11 @@ static inline uint8_t ndisi_nbl_where(const struct ndisi_nbl_priv *p)
 static inline void ndisi_nbl_set_where(struct ndisi_nbl_priv *p, enum ndisi_nbl_where w)
 {
     atomic_store_explicit(&p->where, (uint8_t)w, memory_order_relaxed);
+}
+
+static inline bool ndisi_where_indicated(uint8_t w)
+{
+    return w == NDISI_NBL_INDICATED || w == NDISI_NBL_INDICATED_ONE;
 }
 
 /* An NBL of an NDIS pool in state w (the data path's per-NBL check). */

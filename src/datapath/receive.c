@@ -181,8 +181,10 @@ static void rx_batch_general(struct ndisi_adapter *a, struct ndisi_filter_module
     /* Reference counts first: a binding may return NBLs before the others got them. */
     unsigned nrefuse = 0;
     for (unsigned i = 0; i < n; i++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(orig[i]);
         int refs = __builtin_popcountll(acc[i]);
-        atomic_store_explicit(&ndisi_nbl_priv(orig[i])->refs, refs + 1, memory_order_relaxed);
+        atomic_store_explicit(&p->refs, refs + 1, memory_order_relaxed);
+        ndisi_nbl_set_where(p, NDISI_NBL_INDICATED); /* counted holders from now on */
     }
     bool first_done[RX_BATCH];
     memset(first_done, 0, sizeof(bool) * n);
@@ -261,7 +263,7 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
             refuse(a, from, nbls, n, flags);
             return;
         }
-        /* Each NBL's reference count is 1 already (mark_indicated). */
+        /* Each NBL is INDICATED_ONE already (mark_indicated): one holder. */
         deliver_to_open(o, nbls, port, n, flags);
         if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
             ndisi_drain_sub(&o->rx, n, &a->host->wq);
@@ -348,11 +350,15 @@ static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool r
         }
         uint8_t w = ndisi_nbl_where(p);
         if (w == NDISI_NBL_OWNED && p->owner == me) {
-            ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
             /* One holder until the receive path says otherwise: a single
                binding's return then gives it straight back. */
-            atomic_store_explicit(&p->refs, resources ? 0 : 1, memory_order_relaxed);
-        } else if (w != NDISI_NBL_INDICATED || p->owner == me) {
+            if (resources) {
+                ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
+                atomic_store_explicit(&p->refs, 0, memory_order_relaxed);
+            } else {
+                ndisi_nbl_set_where(p, NDISI_NBL_INDICATED_ONE);
+            }
+        } else if (!ndisi_where_indicated(w) || p->owner == me) {
             unmark_indicated(nbls, me, x);
             ndisi_nbl_bad_state(x, ddi, "owned by the indicating driver, or being indicated "
                                         "(passed up from below)");
@@ -463,7 +469,10 @@ void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
 /* Drops one binding's reference on an original NBL; true if it was the last. */
 bool ndisi_rx_unref(PNET_BUFFER_LIST nbl)
 {
-    atomic_int *r = &ndisi_nbl_priv(nbl)->refs;
+    struct ndisi_nbl_priv *p = ndisi_nbl_priv(nbl);
+    if (ndisi_nbl_where(p) == NDISI_NBL_INDICATED_ONE)
+        return true;
+    atomic_int *r = &p->refs;
     return atomic_load_explicit(r, memory_order_relaxed) == 1 || atomic_fetch_sub(r, 1) == 1;
 }
 
@@ -485,7 +494,19 @@ void ndisi_rx_release_any(struct ndisi_adapter *a, PNET_BUFFER_LIST x)
 static void unmark_returned(PNET_BUFFER_LIST nbls, PNET_BUFFER_LIST stop)
 {
     for (PNET_BUFFER_LIST x = nbls; x != stop; x = x->Next)
-        ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_INDICATED);
+        ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_INDICATED_ONE);
+}
+
+/* Whether a binding or module may return this NBL (indicated to it, not with
+   NDIS_RECEIVE_FLAGS_RESOURCES). */
+static inline bool returnable(const struct ndisi_nbl_priv *p)
+{
+    if (p->magic != NDISI_NBL_MAGIC)
+        return false;
+    uint8_t w = ndisi_nbl_where(p);
+    return w == NDISI_NBL_INDICATED_ONE ||
+           (w == NDISI_NBL_INDICATED &&
+            atomic_load_explicit(&((struct ndisi_nbl_priv *)p)->refs, memory_order_relaxed) != 0);
 }
 
 void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetBufferLists,
@@ -511,9 +532,11 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_INDICATED) ||
-                                 atomic_load_explicit(&p->refs, memory_order_relaxed) == 0,
-                             0)) {
+        if (direct && __builtin_expect(ndisi_nbl_in(p, NDISI_NBL_INDICATED_ONE), 1)) {
+            ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
+            continue;
+        }
+        if (__builtin_expect(!returnable(p), 0)) {
             if (direct)
                 unmark_returned(NetBufferLists, x);
             ndisi_nbl_bad_state(x, ddi,
@@ -522,14 +545,9 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
             return;
         }
         if (direct) {
-            if (__builtin_expect(!(p->flags & NDISI_NBLF_RXCLONE) &&
-                                     atomic_load_explicit(&p->refs, memory_order_relaxed) == 1,
-                                 1)) {
-                ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
-            } else {
-                unmark_returned(NetBufferLists, x);
-                direct = false;
-            }
+            /* Counted holders or an NDIS clone: the general way below. */
+            unmark_returned(NetBufferLists, x);
+            direct = false;
         }
     }
     if (direct) {
@@ -577,8 +595,7 @@ void NdisFReturnNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST Ne
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (!ndisi_nbl_in(p, NDISI_NBL_INDICATED) ||
-            atomic_load_explicit(&p->refs, memory_order_relaxed) == 0) {
+        if (!returnable(p)) {
             ndisi_nbl_bad_state(x, ddi, "indicated from below without "
                                         "NDIS_RECEIVE_FLAGS_RESOURCES and not returned yet");
             return;
