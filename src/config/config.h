@@ -132,6 +132,17 @@ void ndisi_cfg_handle_publish(struct ndisi_config *c);
 void ndisi_cfg_handle_free(struct ndisi_config *c);
 /* Unlinks a published handle, uncharges its driver and frees it. */
 void ndisi_cfg_handle_close(struct ndisi_config *c);
+/*
+ * The start of the configuration DDIs that return their status through Status:
+ * ndisi_cfg_status_init reports a NULL Status (false) or sets it to
+ * NDIS_STATUS_FAILURE; ndisi_cfg_handle checks the IRQL (PASSIVE_LEVEL, or at
+ * most `max`) and ConfigurationHandle, returning the handle or NULL after a
+ * report.
+ */
+bool ndisi_cfg_status_init(PNDIS_STATUS Status, const char *ddi);
+struct ndisi_config *ndisi_cfg_handle(NDIS_HANDLE handle, const char *ddi, KIRQL max,
+                                      const char *rule);
+
 /* Allocates `size` bytes owned by the handle until NdisCloseConfiguration. */
 void *ndisi_cfg_alloc(struct ndisi_config *c, size_t size);
 

@@ -329,23 +329,36 @@ static NDIS_STATUS make_param(struct ndisi_config *c, const reg_value *v, NDIS_P
     return NDIS_STATUS_SUCCESS;
 }
 
+bool ndisi_cfg_status_init(PNDIS_STATUS Status, const char *ddi)
+{
+    if (!Status) {
+        ndisi_report(NDISI_V_PARAMETER, ddi, "Status is a caller-supplied variable",
+                     "Status is NULL");
+        return false;
+    }
+    *Status = NDIS_STATUS_FAILURE;
+    return true;
+}
+
+struct ndisi_config *ndisi_cfg_handle(NDIS_HANDLE handle, const char *ddi, KIRQL max,
+                                      const char *rule)
+{
+    if (!(max == PASSIVE_LEVEL ? ndisi_irql_eq(PASSIVE_LEVEL, ddi, rule)
+                               : ndisi_irql_le(max, ddi, rule)))
+        return NULL;
+    return ndisi_obj_check(handle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
+}
+
 VOID NdisReadConfiguration(PNDIS_STATUS Status, PNDIS_CONFIGURATION_PARAMETER *ParameterValue,
                            NDIS_HANDLE ConfigurationHandle, PNDIS_STRING Keyword,
                            NDIS_PARAMETER_TYPE ParameterType)
 {
     static const char ddi[] = "NdisReadConfiguration";
-    if (!Status) {
-        ndisi_report(NDISI_V_PARAMETER, ddi, "Status is a caller-supplied variable",
-                     "Status is NULL");
+    if (!ndisi_cfg_status_init(Status, ddi))
         return;
-    }
-    *Status = NDIS_STATUS_FAILURE;
     if (ParameterValue)
         *ParameterValue = NULL;
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
-        return;
-    struct ndisi_config *c =
-        ndisi_obj_check(ConfigurationHandle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
+    struct ndisi_config *c = ndisi_cfg_handle(ConfigurationHandle, ddi, PASSIVE_LEVEL, RULE_IRQL);
     if (!c)
         return;
     if (!ParameterValue) {
@@ -391,16 +404,9 @@ VOID NdisWriteConfiguration(PNDIS_STATUS Status, NDIS_HANDLE ConfigurationHandle
                             PNDIS_STRING Keyword, PNDIS_CONFIGURATION_PARAMETER ParameterValue)
 {
     static const char ddi[] = "NdisWriteConfiguration";
-    if (!Status) {
-        ndisi_report(NDISI_V_PARAMETER, ddi, "Status is a caller-supplied variable",
-                     "Status is NULL");
+    if (!ndisi_cfg_status_init(Status, ddi))
         return;
-    }
-    *Status = NDIS_STATUS_FAILURE;
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
-        return;
-    struct ndisi_config *c =
-        ndisi_obj_check(ConfigurationHandle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
+    struct ndisi_config *c = ndisi_cfg_handle(ConfigurationHandle, ddi, PASSIVE_LEVEL, RULE_IRQL);
     if (!c)
         return;
     if (!ParameterValue) {
@@ -492,10 +498,7 @@ VOID NdisWriteConfiguration(PNDIS_STATUS Status, NDIS_HANDLE ConfigurationHandle
 VOID NdisCloseConfiguration(NDIS_HANDLE ConfigurationHandle)
 {
     static const char ddi[] = "NdisCloseConfiguration";
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, RULE_IRQL))
-        return;
-    struct ndisi_config *c =
-        ndisi_obj_check(ConfigurationHandle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
+    struct ndisi_config *c = ndisi_cfg_handle(ConfigurationHandle, ddi, PASSIVE_LEVEL, RULE_IRQL);
     if (!c)
         return;
     ndisi_cfg_handle_close(c);
@@ -528,18 +531,11 @@ VOID NdisOpenConfigurationKeyByName(PNDIS_STATUS Status, NDIS_HANDLE Configurati
                                     PNDIS_STRING SubKeyName, PNDIS_HANDLE SubKeyHandle)
 {
     static const char ddi[] = "NdisOpenConfigurationKeyByName";
-    if (!Status) {
-        ndisi_report(NDISI_V_PARAMETER, ddi, "Status is a caller-supplied variable",
-                     "Status is NULL");
+    if (!ndisi_cfg_status_init(Status, ddi))
         return;
-    }
-    *Status = NDIS_STATUS_FAILURE;
     if (SubKeyHandle)
         *SubKeyHandle = NULL;
-    if (!ndisi_irql_le(APC_LEVEL, ddi, RULE_IRQL))
-        return;
-    struct ndisi_config *c =
-        ndisi_obj_check(ConfigurationHandle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
+    struct ndisi_config *c = ndisi_cfg_handle(ConfigurationHandle, ddi, APC_LEVEL, RULE_IRQL);
     if (!c)
         return;
     if (!SubKeyHandle) {
@@ -567,18 +563,11 @@ VOID NdisOpenConfigurationKeyByIndex(PNDIS_STATUS Status, NDIS_HANDLE Configurat
                                      ULONG Index, PNDIS_STRING KeyName, PNDIS_HANDLE KeyHandle)
 {
     static const char ddi[] = "NdisOpenConfigurationKeyByIndex";
-    if (!Status) {
-        ndisi_report(NDISI_V_PARAMETER, ddi, "Status is a caller-supplied variable",
-                     "Status is NULL");
+    if (!ndisi_cfg_status_init(Status, ddi))
         return;
-    }
-    *Status = NDIS_STATUS_FAILURE;
     if (KeyHandle)
         *KeyHandle = NULL;
-    if (!ndisi_irql_le(APC_LEVEL, ddi, RULE_IRQL))
-        return;
-    struct ndisi_config *c =
-        ndisi_obj_check(ConfigurationHandle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
+    struct ndisi_config *c = ndisi_cfg_handle(ConfigurationHandle, ddi, APC_LEVEL, RULE_IRQL);
     if (!c)
         return;
     if (!KeyName || !KeyHandle) {

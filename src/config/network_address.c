@@ -30,20 +30,13 @@ VOID NdisReadNetworkAddress(PNDIS_STATUS Status, PVOID *NetworkAddress,
                             PUINT NetworkAddressLength, NDIS_HANDLE ConfigurationHandle)
 {
     static const char ddi[] = "NdisReadNetworkAddress";
-    if (!Status) {
-        ndisi_report(NDISI_V_PARAMETER, ddi, "Status is a caller-supplied variable",
-                     "Status is NULL");
+    if (!ndisi_cfg_status_init(Status, ddi))
         return;
-    }
-    *Status = NDIS_STATUS_FAILURE;
     if (NetworkAddress)
         *NetworkAddress = NULL;
     if (NetworkAddressLength)
         *NetworkAddressLength = 0;
-    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, "Irql_Miscellaneous_Function"))
-        return;
-    struct ndisi_config *c =
-        ndisi_obj_check(ConfigurationHandle, NDISI_OBJ_CONFIG, ddi, "ConfigurationHandle");
+    struct ndisi_config *c = ndisi_cfg_handle(ConfigurationHandle, ddi, PASSIVE_LEVEL, "Irql_Miscellaneous_Function");
     if (!c)
         return;
     if (!NetworkAddress || !NetworkAddressLength) {

@@ -34,12 +34,8 @@ VOID NdisOpenProtocolConfiguration(PNDIS_STATUS Status, PNDIS_HANDLE Configurati
                                    PNDIS_STRING ProtocolSection)
 {
     static const char ddi[] = "NdisOpenProtocolConfiguration";
-    if (!Status) {
-        ndisi_report(NDISI_V_PARAMETER, ddi, "Status is a caller-supplied variable",
-                     "Status is NULL");
+    if (!ndisi_cfg_status_init(Status, ddi))
         return;
-    }
-    *Status = NDIS_STATUS_FAILURE;
     if (ConfigurationHandle)
         *ConfigurationHandle = NULL;
     if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, "Irql_Miscellaneous_Function"))
