@@ -189,7 +189,7 @@ char *daemon_log(const struct daemon *d)
 int run_capture(const char *const *argv, char **out, char **err)
 {
     int po[2], pe[2];
-    T_ASSERT(pipe(po) == 0 && pipe(pe) == 0);
+    T_ASSERT(pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
     pid_t pid = fork();
     T_ASSERT(pid >= 0);
     if (pid == 0) {

@@ -6,6 +6,7 @@
  * with its adapter and with the daemon. The traffic: the test miniport
  * receives n frames when its private OID 0xFF4E4401 is set to n.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -37,7 +38,7 @@ static void capture_start(struct daemon *d, struct capclient *cc, const char *ar
         argv[n++] = w;
     argv[n] = NULL;
     int po[2], pe[2];
-    T_ASSERT(pipe(po) == 0 && pipe(pe) == 0);
+    T_ASSERT(pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
     cc->pid = fork();
     T_ASSERT(cc->pid >= 0);
     if (cc->pid == 0) {

@@ -270,7 +270,7 @@ TEST(trace_live_and_shutdown_order)
     struct daemon d;
     start_with_bad_lines(&d);
     int po[2], pe[2];
-    T_ASSERT(pipe(po) == 0 && pipe(pe) == 0);
+    T_ASSERT(pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
     pid_t pid = fork();
     if (pid == 0) {
         dup2(po[1], 1);
@@ -426,7 +426,7 @@ TEST(other_users_are_refused)
         if (pass == 1)
             T_ASSERT(chmod(d.sock, 0666) == 0);
         int pe[2];
-        T_ASSERT(pipe(pe) == 0);
+        T_ASSERT(pipe2(pe, O_CLOEXEC) == 0);
         pid_t pid = fork();
         if (pid == 0) {
             dup2(pe[1], 2);
@@ -451,4 +451,64 @@ TEST(other_users_are_refused)
     free(log);
     T_EQ(ctl(&d, NULL, NULL, "status"), 0); /* root still is served */
     T_EQ(daemon_stop(&d), 0);
+}
+
+/* The process runs (a zombie waiting for init to reap it has stopped). */
+static bool alive(pid_t pid)
+{
+    char path[64], stat[256] = "";
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+    fclose(f);
+    stat[n] = 0;
+    const char *paren = strrchr(stat, ')');
+    return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* Without -f: ndisd detaches once ready (relative paths still hold), and its
+   exit status says whether start-up worked. */
+TEST(daemon_mode_detaches)
+{
+    struct daemon d;
+    memset(&d, 0, sizeof(d));
+    write_config(&d, "driver %D/ndtmp.so inf=%D/ndtmp.inf\nadapter ndtmp t0\n");
+    T_ASSERT(chdir(d.dir) == 0);
+    const char *argv[] = {NDISD_BIN, "-c", "ndisd.conf", "-s", "d.sock", "--pid-file",
+                          "d.pid", "--log", "d.log", NULL};
+    char *out, *err;
+    T_EQ(run_capture(argv, &out, &err), 0);
+    free(out), free(err);
+    snprintf(d.sock, sizeof(d.sock), "%s/d.sock", d.dir);
+    snprintf(d.log, sizeof(d.log), "%s/d.log", d.dir);
+    FILE *f = fopen("d.pid", "r");
+    T_ASSERT(f);
+    long pid = 0;
+    T_EQ(fscanf(f, "%ld", &pid), 1);
+    fclose(f);
+    T_EQ(ctl(&d, &out, &err, "adapters"), 0);
+    T_CONTAINS(out, "t0    ndtmp   Running");
+    free(out), free(err);
+    T_EQ(kill((pid_t)pid, SIGTERM), 0);
+    for (int i = 0; i < 500 && alive((pid_t)pid); i++)
+        usleep(10000);
+    T_ASSERT_MSG(!alive((pid_t)pid), "the daemon did not stop");
+    T_ASSERT(access("d.pid", F_OK) != 0);
+    char *log = daemon_log(&d);
+    T_CONTAINS(log, "stopped cleanly: nothing leaked");
+    free(log);
+
+    /* A start-up that fails (a socket path over 108 bytes) is exit status 1. */
+    char longsock[200];
+    memset(longsock, 'x', 150);
+    longsock[150] = 0;
+    const char *bad[] = {NDISD_BIN, "-c", "ndisd.conf", "-s", longsock, "--log", "d.log", NULL};
+    T_EQ(run_capture(bad, &out, &err), 1);
+    T_CONTAINS(err, "the daemon failed to start");
+    free(out), free(err);
+    log = daemon_log(&d);
+    T_CONTAINS(log, "is longer than 107 bytes");
+    free(log);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,68 +388,66 @@ static int shut_down(int signo)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* p as an absolute path (malloc'ed; NULL stays NULL): the daemon works from "/". */
+static char *absolute(const char *p)
 {
-    struct opts o;
-    parse_args(argc, argv, &o);
+    if (!p)
+        return NULL;
+    char cwd[PATH_MAX], *s = NULL;
+    if (p[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+        return strdup(p);
+    return asprintf(&s, "%s/%s", cwd, p) < 0 ? NULL : s;
+}
 
-    struct config *cfg = NULL;
-    if (o.config) {
-        char err[1024];
-        if (config_load(o.config, &cfg, err, sizeof(err))) {
-            fprintf(stderr, "ndisd: %s\n", err);
-            return 2;
-        }
-        int rc = config_set_drivers_dir(cfg, o.drivers);
-        if (rc) {
-            fprintf(stderr, "ndisd: drivers directory %s: %s\n",
-                    o.drivers ? o.drivers : "of the configuration", strerror(-rc));
-            config_free(cfg);
-            return 2;
-        }
-    } else if (o.drivers) {
-        usage_error("--drivers %s: only with a configuration file (-c)", o.drivers);
-    }
-    if (o.check) {
-        printf("%s: %u directives, OK\n", o.config ? o.config : "(no configuration file)",
-               cfg ? cfg->n : 0);
-        config_free(cfg);
-        return 0;
-    }
-    /* Options: the command line, then the file, then the defaults. */
-    const char *verifier = o.verifier, *registry = o.registry;
-    unsigned wait_ms = o.wait_timeout_ms;
+/* The settings from the command line, then the file's options, then defaults. */
+struct settings {
+    char *config, *socket, *registry, *log, *pid_file, *trace_file;
+    const char *verifier;
+    unsigned wait_ms;
+};
+
+static void settings_of(const struct opts *o, const struct config *cfg, struct settings *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->verifier = o->verifier;
+    st->wait_ms = o->wait_timeout_ms;
+    const char *registry = NULL;
     for (unsigned i = 0; cfg && i < cfg->n; i++) {
         const struct config_line *l = &cfg->lines[i];
         if (strcmp(l->verb, "option") != 0)
             continue;
         const char *v;
-        if ((v = config_attr(l, "verifier")) && !verifier)
-            verifier = v;
-        if ((v = config_attr(l, "registry")) && !registry)
+        if ((v = config_attr(l, "verifier")) && !o->verifier)
+            st->verifier = v;
+        if ((v = config_attr(l, "registry")))
             registry = v;
-        if ((v = config_attr(l, "wait-timeout-ms")) && !wait_ms)
-            wait_ms = (unsigned)strtoul(v, NULL, 10);
+        if ((v = config_attr(l, "wait-timeout-ms")) && !o->wait_timeout_ms)
+            st->wait_ms = (unsigned)strtoul(v, NULL, 10);
     }
-    char *registry_abs = registry && !o.registry && cfg ? config_path_of(cfg, registry) : NULL;
-    char *config_abs = o.config ? realpath(o.config, NULL) : NULL;
-    char *socket_abs = NULL;
-    if (o.socket[0] != '/') {
-        char cwd[4096];
-        if (getcwd(cwd, sizeof(cwd)) && asprintf(&socket_abs, "%s/%s", cwd, o.socket) < 0)
-            socket_abs = NULL;
-    }
-    char *registry_cli = o.registry && o.registry[0] != '/' ? realpath(o.registry, NULL) : NULL;
+    st->config = o->config ? realpath(o->config, NULL) : NULL;
+    st->socket = absolute(o->socket);
+    st->registry = o->registry ? absolute(o->registry)
+                   : registry  ? config_path_of(cfg, registry)
+                               : NULL;
+    st->log = absolute(o->log);
+    st->pid_file = absolute(o->pid_file);
+    st->trace_file = absolute(o->trace_file);
+}
 
-    int daemon_fd = o.foreground ? -1 : daemonize();
-    int rc = log_open(o.log, !o.foreground);
-    if (rc) {
-        fprintf(stderr, "ndisd: cannot open log %s: %s\n", o.log, strerror(-rc));
-        return 1;
-    }
+static void settings_free(struct settings *st)
+{
+    free(st->config);
+    free(st->socket);
+    free(st->registry);
+    free(st->log);
+    free(st->pid_file);
+    free(st->trace_file);
+}
 
-    /* Signals arrive through a signalfd in the main loop; every thread, libndis's
-       included, inherits the mask set here. */
+/* Signals arrive through a signalfd in the main loop; every thread, libndis's
+   included, inherits the mask set here. */
+static int block_signals(void)
+{
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -456,8 +455,11 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}
 
+static void init_state(const struct opts *o, const struct settings *st)
+{
     memset(&g_ndisd, 0, sizeof(g_ndisd));
     pthread_rwlockattr_t ra;
     pthread_rwlockattr_init(&ra);
@@ -465,72 +467,120 @@ int main(int argc, char **argv)
     pthread_rwlock_init(&g_ndisd.host_lock, &ra);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&g_ndisd.change_lock, NULL);
-    g_ndisd.config_path = config_abs ? config_abs : o.config;
-    g_ndisd.socket_path = socket_abs ? socket_abs : o.socket;
-    g_ndisd.registry_dir = registry_cli ? registry_cli : registry_abs ? registry_abs : registry;
-    g_ndisd.log_path = o.log;
+    g_ndisd.config_path = st->config;
+    g_ndisd.socket_path = st->socket;
+    g_ndisd.registry_dir = st->registry;
+    g_ndisd.log_path = st->log;
     g_ndisd.started = time(NULL);
-    g_ndisd.capture_ring = o.capture_ring;
-    g_ndisd.verifier = verifier && strcmp(verifier, "abort") == 0 ? NDIS_VERIFIER_ABORT
-                                                                  : NDIS_VERIFIER_LOG;
+    g_ndisd.capture_ring = o->capture_ring;
+    g_ndisd.wait_timeout_ms = st->wait_ms ? st->wait_ms : 30000;
+    g_ndisd.verifier = st->verifier && strcmp(st->verifier, "abort") == 0 ? NDIS_VERIFIER_ABORT
+                                                                          : NDIS_VERIFIER_LOG;
+}
+
+/* Creates the instance, applies the configuration, listens. 0 or 1 (logged). */
+static int start(const struct settings *st, const struct config *cfg)
+{
     ndis_set_verifier_policy((ndis_verifier_policy)g_ndisd.verifier);
     log_install_ndis_handlers();
-
-    log_msg(LOG_KIND_INFO, "%s starting: config %s, socket %s, registry %s, verifier %s",
-            ndis_host_version(), g_ndisd.config_path ? g_ndisd.config_path : "(none)",
-            g_ndisd.socket_path, g_ndisd.registry_dir ? g_ndisd.registry_dir : "(memory)",
+    log_msg(LOG_KIND_INFO, "%s starting: config %s, drivers %s, socket %s, registry %s, "
+                           "verifier %s",
+            ndis_host_version(), st->config ? st->config : "(none)",
+            cfg && cfg->drivers_dir ? cfg->drivers_dir : "-", st->socket,
+            st->registry ? st->registry : "(memory)",
             g_ndisd.verifier == NDIS_VERIFIER_LOG ? "log" : "abort");
-
     ndis_host_options hopts = {.name = "ndisd",
-                               .wait_timeout_ms = wait_ms,
-                               .registry_dir = g_ndisd.registry_dir};
-    rc = ndis_host_create(&hopts, &g_ndisd.host);
+                               .wait_timeout_ms = st->wait_ms,
+                               .registry_dir = st->registry};
+    int rc = ndis_host_create(&hopts, &g_ndisd.host);
     if (rc) {
         log_msg(LOG_KIND_ERROR, "cannot create the NDIS instance: %s", ndis_host_strerror(rc));
         return 1;
     }
-    g_ndisd.wait_timeout_ms = wait_ms ? wait_ms : 30000;
-    if (o.trace_file) {
-        rc = tracebus_open_file(o.trace_file);
-        if (rc)
-            log_msg(LOG_KIND_ERROR, "cannot open trace file %s: %s", o.trace_file,
-                    strerror(-rc));
-    }
+    if (st->trace_file && (rc = tracebus_open_file(st->trace_file)) != 0)
+        log_msg(LOG_KIND_ERROR, "cannot open trace file %s: %s", st->trace_file,
+                strerror(-rc));
     tracebus_attach_host(g_ndisd.host);
     if (cfg)
         apply_config(cfg);
-    config_free(cfg);
-
     char err[512];
-    rc = server_listen(o.socket, err, sizeof(err));
+    rc = server_listen(st->socket, err, sizeof(err));
     if (rc) {
         log_msg(LOG_KIND_ERROR, "%s", err);
         tracebus_freeze();
         ndis_host_destroy(g_ndisd.host);
+        g_ndisd.host = NULL;
         tracebus_end("start-up failed");
-        tracebus_close_file();
         return 1;
     }
-    if (o.pid_file && (rc = write_pid_file(o.pid_file)) != 0)
-        log_msg(LOG_KIND_WARN, "cannot write pid file %s: %s", o.pid_file, strerror(-rc));
+    if (st->pid_file && (rc = write_pid_file(st->pid_file)) != 0)
+        log_msg(LOG_KIND_WARN, "cannot write pid file %s: %s", st->pid_file, strerror(-rc));
     ndis_host_counts n;
     ndis_host_get_counts(g_ndisd.host, &n);
     log_msg(LOG_KIND_INFO, "ready: %u drivers, %u adapters, %u bindings, %u filter modules; "
                            "listening on %s",
-            n.drivers, n.adapters, n.bindings, n.modules, g_ndisd.socket_path);
-    notify_ready(o.ready_fd);
-    notify_ready(daemon_fd);
+            n.drivers, n.adapters, n.bindings, n.modules, st->socket);
+    return 0;
+}
 
-    int signo = server_run(sigfd);
-    int status = shut_down(signo);
+static struct config *load_config(const struct opts *o)
+{
+    struct config *cfg = NULL;
+    if (!o->config) {
+        if (o->drivers)
+            usage_error("--drivers %s: only with a configuration file (-c)", o->drivers);
+        return NULL;
+    }
+    char err[1024];
+    if (config_load(o->config, &cfg, err, sizeof(err))) {
+        fprintf(stderr, "ndisd: %s\n", err);
+        exit(2);
+    }
+    int rc = config_set_drivers_dir(cfg, o->drivers);
+    if (rc) {
+        fprintf(stderr, "ndisd: drivers directory %s: %s\n",
+                o->drivers ? o->drivers : "of the configuration", strerror(-rc));
+        config_free(cfg);
+        exit(2);
+    }
+    return cfg;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    parse_args(argc, argv, &o);
+    struct config *cfg = load_config(&o);
+    if (o.check) {
+        printf("%s: %u directives, OK\n", o.config ? o.config : "(no configuration file)",
+               cfg ? cfg->n : 0);
+        config_free(cfg);
+        return 0;
+    }
+    struct settings st;
+    settings_of(&o, cfg, &st);
+    /* The log first: a daemon that fails to start says why in it. */
+    int rc = log_open(st.log, !o.foreground);
+    if (rc) {
+        fprintf(stderr, "ndisd: cannot open log %s: %s\n", st.log, strerror(-rc));
+        return 1;
+    }
+    int daemon_fd = o.foreground ? -1 : daemonize();
+    int sigfd = block_signals();
+    init_state(&o, &st);
+    int status = start(&st, cfg);
+    config_free(cfg);
+    bool started = status == 0;
+    if (started) {
+        notify_ready(o.ready_fd);
+        notify_ready(daemon_fd);
+        status = shut_down(server_run(sigfd));
+    }
     tracebus_close_file();
-    if (o.pid_file)
-        unlink(o.pid_file);
+    if (st.pid_file && started)
+        unlink(st.pid_file);
     close(sigfd);
     log_close();
-    free(config_abs);
-    free(socket_abs);
-    free(registry_abs);
-    free(registry_cli);
+    settings_free(&st);
     return status;
 }
