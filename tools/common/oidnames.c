@@ -630,7 +630,14 @@ long oid_encode(const struct oid_desc *d, const char *text, unsigned char *buf, 
         memcpy(buf, &w, 2);
         return 2;
     }
-    default:
-        return encode_hex(text, buf, cap, err, errlen);
+    default: {
+        long n = encode_hex(text, buf, cap, err, errlen);
+        if (n < 0 && !d)
+            snprintf(err, errlen,
+                     "'%s': the OID's format is not known, so its value is raw bytes "
+                     "(hex:03000000 is the ULONG 3)",
+                     text);
+        return n;
+    }
     }
 }
