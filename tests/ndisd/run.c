@@ -53,7 +53,7 @@ json_t *raw_request(int fd, const char *cmd, json_t *args)
     json_decref(req);
     json_t *resp = NULL;
     char why[512];
-    int rc = proto_read_json(fd, 10000, 10000, &resp, why, sizeof(why));
+    int rc = proto_read_json(fd, 10000, 10000, NDISD_MAX_REPLY, &resp, why, sizeof(why));
     T_ASSERT_MSG(rc == 1, "no response to %s: %s", cmd, rc == 0 ? "closed" : why);
     return resp;
 }

@@ -213,7 +213,7 @@ TEST(capture_drops_for_a_client_that_stalls)
     for (int i = 0; i < 1000 && !dropped; i++) {
         struct proto_frame f;
         char why[256];
-        T_EQ(proto_read_frame(fd, 5000, 5000, &f, why, sizeof(why)), 1);
+        T_EQ(proto_read_frame(fd, 5000, 5000, NDISD_MAX_REPLY, &f, why, sizeof(why)), 1);
         if (f.binary) {
             size_t off = 0;
             struct proto_caprec rec;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -19,12 +20,12 @@ static void expect_error_then_close(int fd, const char *errno_name, const char *
 {
     json_t *r = NULL;
     char why[256];
-    T_EQ(proto_read_json(fd, 5000, 5000, &r, why, sizeof(why)), 1);
+    T_EQ(proto_read_json(fd, 5000, 5000, NDISD_MAX_REPLY, &r, why, sizeof(why)), 1);
     T_ASSERT(!json_is_true(json_object_get(r, "ok")));
     T_STREQ(str_of(r, "errno"), errno_name);
     T_CONTAINS(str_of(r, "error"), text);
     json_decref(r);
-    int rc = proto_read_json(fd, 5000, 5000, &r, why, sizeof(why));
+    int rc = proto_read_json(fd, 5000, 5000, NDISD_MAX_REPLY, &r, why, sizeof(why));
     T_ASSERT_MSG(rc == 0, "after the error: %d (%s)", rc, rc < 0 ? why : "a message");
     close(fd);
 }
@@ -44,7 +45,7 @@ static void expect_error(int fd, const char *payload, const char *errno_name, co
     send_frame(fd, (uint32_t)strlen(payload), payload, strlen(payload));
     json_t *r = NULL;
     char why[256];
-    T_EQ(proto_read_json(fd, 5000, 5000, &r, why, sizeof(why)), 1);
+    T_EQ(proto_read_json(fd, 5000, 5000, NDISD_MAX_REPLY, &r, why, sizeof(why)), 1);
     T_ASSERT_MSG(!json_is_true(json_object_get(r, "ok")), "accepted: %s", payload);
     T_STREQ(str_of(r, "errno"), errno_name);
     T_CONTAINS(str_of(r, "error"), text);
@@ -91,7 +92,7 @@ TEST(garbage_is_refused_with_a_reason)
     send_frame(fd, NDISD_FRAME_BINARY | 3, "abc", 3);
     json_t *r = NULL;
     char why[256];
-    T_EQ(proto_read_json(fd, 5000, 5000, &r, why, sizeof(why)), 1);
+    T_EQ(proto_read_json(fd, 5000, 5000, NDISD_MAX_REPLY, &r, why, sizeof(why)), 1);
     T_CONTAINS(str_of(r, "error"), "binary frame");
     json_decref(r);
     expect_alive(fd);
@@ -109,7 +110,7 @@ TEST(garbage_is_refused_with_a_reason)
         for (size_t k = 0; k < len; k++)
             junk[k] = (unsigned char)rand();
         send_frame(fd, (uint32_t)len, junk, len);
-        T_EQ(proto_read_json(fd, 5000, 5000, &r, why, sizeof(why)), 1);
+        T_EQ(proto_read_json(fd, 5000, 5000, NDISD_MAX_REPLY, &r, why, sizeof(why)), 1);
         T_ASSERT(!json_is_true(json_object_get(r, "ok")));
         json_decref(r);
     }
@@ -173,6 +174,40 @@ TEST(json_for_every_command)
     json_t *f = find_by(result_of(r), "name", "ndtfilter");
     T_ASSERT(f);
     T_STREQ(str_of(f, "inf_class"), "NetService");
+    json_decref(r);
+    T_EQ(daemon_stop(&d), 0);
+}
+
+/* A listing bigger than a request may be (1 MiB) still comes back whole. */
+TEST(large_listing)
+{
+    struct daemon d = {0};
+    start_stack(&d, NULL);
+    int fd = raw_connect(&d);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < 2500; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "big%04d", i);
+        json_t *r = raw_request(fd, "add-adapter",
+                                json_pack("{s:s, s:s}", "driver", "ndtmp", "adapter", name));
+        result_of(r);
+        json_decref(r);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    json_t *r = raw_request(fd, "stack", NULL);
+    T_EQ(json_array_size(result_of(r)), 2502);
+    char *s = json_dumps(r, JSON_COMPACT);
+    T_ASSERT_MSG(strlen(s) > NDISD_MAX_MSG, "only %zu bytes", strlen(s));
+    t_log("2500 adapters added in %.2f s; the stack listing is %zu bytes",
+          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, strlen(s));
+    free(s);
+    json_decref(r);
+    close(fd);
+    int st;
+    r = ctl_json(&d, &st, "adapters");
+    T_EQ(st, 0);
+    T_EQ(json_array_size(result_of(r)), 2502);
     json_decref(r);
     T_EQ(daemon_stop(&d), 0);
 }

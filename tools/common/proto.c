@@ -96,8 +96,8 @@ void proto_describe_header(const unsigned char hdr[4], char *buf, size_t len)
              s);
 }
 
-int proto_read_frame(int fd, int first_ms, int rest_ms, struct proto_frame *f, char *err,
-                     size_t errlen)
+int proto_read_frame(int fd, int first_ms, int rest_ms, uint32_t max, struct proto_frame *f,
+                     char *err, size_t errlen)
 {
     memset(f, 0, sizeof(*f));
     unsigned char hdr[4];
@@ -124,11 +124,11 @@ int proto_read_frame(int fd, int first_ms, int rest_ms, struct proto_frame *f, c
     uint32_t h = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
     f->binary = (h & NDISD_FRAME_BINARY) != 0;
     f->len = h & ~NDISD_FRAME_BINARY;
-    if (f->len > NDISD_MAX_MSG) {
+    if (f->len > max) {
         char what[200];
         proto_describe_header(hdr, what, sizeof(what));
         snprintf(err, errlen, "a message of %u bytes is over the limit of %u bytes (%s)",
-                 f->len, NDISD_MAX_MSG, what);
+                 f->len, max, what);
         return -EMSGSIZE;
     }
     f->payload = malloc((size_t)f->len + 1);
@@ -185,11 +185,12 @@ int proto_parse_json(const struct proto_frame *f, json_t **out, char *err, size_
     return 0;
 }
 
-int proto_read_json(int fd, int first_ms, int rest_ms, json_t **out, char *err, size_t errlen)
+int proto_read_json(int fd, int first_ms, int rest_ms, uint32_t max, json_t **out, char *err,
+                    size_t errlen)
 {
     struct proto_frame f;
     *out = NULL;
-    int rc = proto_read_frame(fd, first_ms, rest_ms, &f, err, errlen);
+    int rc = proto_read_frame(fd, first_ms, rest_ms, max, &f, err, errlen);
     if (rc <= 0)
         return rc;
     rc = proto_parse_json(&f, out, err, errlen);
@@ -217,7 +218,7 @@ int proto_write_all(int fd, const void *buf, size_t len)
 
 static int write_frame(int fd, uint32_t flags, const void *buf, size_t len)
 {
-    if (len > NDISD_MAX_MSG)
+    if (len > NDISD_MAX_REPLY)
         return -EMSGSIZE;
     uint32_t h = (uint32_t)len | flags;
     unsigned char hdr[4] = {(unsigned char)(h >> 24), (unsigned char)(h >> 16),

@@ -5,7 +5,8 @@
  * A Unix stream socket carries frames. A frame is a 4-byte big-endian header
  * and a payload: bit 31 of the header says the payload is binary (only the
  * daemon sends those, inside a capture stream), bits 0-30 give its length, at
- * most NDISD_MAX_MSG. Every other payload is one JSON object (UTF-8).
+ * most NDISD_MAX_MSG from a client and NDISD_MAX_REPLY from the daemon (a
+ * listing of a large instance). Every other payload is one JSON object (UTF-8).
  *
  * The client sends a request
  *   {"v": 1, "cmd": "<command>", "args": {...}}
@@ -31,7 +32,8 @@
 #include <stdint.h>
 
 #define NDISD_PROTO_VERSION 1
-#define NDISD_MAX_MSG (1u << 20)
+#define NDISD_MAX_MSG (1u << 20)    /* a request */
+#define NDISD_MAX_REPLY (64u << 20) /* a response or an event */
 #define NDISD_FRAME_BINARY 0x80000000u
 #define NDISD_DEFAULT_SOCKET "/run/ndis/ndisd.sock"
 
@@ -43,17 +45,18 @@ struct proto_frame {
 };
 
 /*
- * Reads one frame. The first byte is waited for up to first_ms (-1: forever),
- * the rest of the frame up to rest_ms (a peer that stops in the middle of a
- * frame is cut off). Returns 1 with *f filled, 0 at end of stream before a
- * frame, or a negative errno with the reason in err:
- *   -EMSGSIZE   the header announces more than NDISD_MAX_MSG (*f->len holds it)
+ * Reads one frame of at most max bytes (NDISD_MAX_MSG or NDISD_MAX_REPLY). The
+ * first byte is waited for up to first_ms (-1: forever), the rest of the frame
+ * up to rest_ms (a peer that stops in the middle of a frame is cut off).
+ * Returns 1 with *f filled, 0 at end of stream before a frame, or a negative
+ * errno with the reason in err:
+ *   -EMSGSIZE   the header announces more than max (*f->len holds it)
  *   -EPROTO     the stream ended in the middle of a frame
  *   -EAGAIN     no frame started within first_ms
  *   -ETIMEDOUT  a frame started but did not end within rest_ms
  */
-int proto_read_frame(int fd, int first_ms, int rest_ms, struct proto_frame *f, char *err,
-                     size_t errlen);
+int proto_read_frame(int fd, int first_ms, int rest_ms, uint32_t max, struct proto_frame *f,
+                     char *err, size_t errlen);
 void proto_frame_free(struct proto_frame *f);
 
 /*
@@ -63,7 +66,8 @@ void proto_frame_free(struct proto_frame *f);
 int proto_parse_json(const struct proto_frame *f, json_t **out, char *err, size_t errlen);
 
 /* Reads a frame and parses it: 1 with *out, 0 at end of stream, or -errno. */
-int proto_read_json(int fd, int first_ms, int rest_ms, json_t **out, char *err, size_t errlen);
+int proto_read_json(int fd, int first_ms, int rest_ms, uint32_t max, json_t **out, char *err,
+                    size_t errlen);
 
 /*
  * Explains a header that cannot be one, e.g. a client that sent text: "the
@@ -74,7 +78,7 @@ void proto_describe_header(const unsigned char hdr[4], char *buf, size_t len);
 /* Writes every byte (retrying on EINTR, never raising SIGPIPE). 0 or -errno;
    -EAGAIN when the socket's send timeout expired. */
 int proto_write_all(int fd, const void *buf, size_t len);
-/* Writes a JSON frame. 0 or -errno (-EMSGSIZE if it would be over the limit). */
+/* Writes a JSON frame. 0 or -errno (-EMSGSIZE if it would be over NDISD_MAX_REPLY). */
 int proto_write_json(int fd, const json_t *obj);
 /* Writes a binary frame. */
 int proto_write_binary(int fd, const void *buf, size_t len);

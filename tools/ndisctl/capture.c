@@ -97,7 +97,7 @@ static int follow(int fd, struct capture *cap)
     while (!g_interrupted && (cap->count <= 0 || (long)cap->frames < cap->count)) {
         struct proto_frame f;
         char why[512];
-        int rc = proto_read_frame(fd, STREAM_POLL_MS, FRAME_REST_MS, &f, why, sizeof(why));
+        int rc = proto_read_frame(fd, STREAM_POLL_MS, FRAME_REST_MS, NDISD_MAX_REPLY, &f, why, sizeof(why));
         if (rc == -EAGAIN)
             continue;
         if (rc <= 0) {

@@ -79,7 +79,7 @@ static int run_trace(int fd, long count)
     while (!g_interrupted && (count <= 0 || shown < count)) {
         json_t *ev = NULL;
         char why[512];
-        int rc = proto_read_json(fd, STREAM_POLL_MS, FRAME_REST_MS, &ev, why, sizeof(why));
+        int rc = proto_read_json(fd, STREAM_POLL_MS, FRAME_REST_MS, NDISD_MAX_REPLY, &ev, why, sizeof(why));
         if (rc == -EAGAIN)
             continue;
         if (rc == 0) {
@@ -133,8 +133,8 @@ static json_t *exchange(int fd, const char *socket_path, const struct cmdline *c
     }
     json_t *resp = NULL;
     char why[512];
-    rc = proto_read_json(fd, timeout_s ? (int)timeout_s * 1000 : -1, FRAME_REST_MS, &resp, why,
-                         sizeof(why));
+    rc = proto_read_json(fd, timeout_s ? (int)timeout_s * 1000 : -1, FRAME_REST_MS,
+                         NDISD_MAX_REPLY, &resp, why, sizeof(why));
     if (rc <= 0) {
         if (rc == -EAGAIN)
             fprintf(stderr, "ndisctl: ndisd at %s did not answer within %u s (--timeout)\n",

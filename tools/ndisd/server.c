@@ -158,7 +158,7 @@ static void serve(struct conn *c)
     for (;;) {
         struct proto_frame f;
         char why[400];
-        int rc = proto_read_frame(c->fd, -1, FRAME_REST_MS, &f, why, sizeof(why));
+        int rc = proto_read_frame(c->fd, -1, FRAME_REST_MS, NDISD_MAX_MSG, &f, why, sizeof(why));
         if (rc == 0)
             return;
         if (rc < 0) {
@@ -182,8 +182,17 @@ static void serve(struct conn *c)
         struct stream st = {0};
         json_t *resp = commands_handle(req, &st);
         json_decref(req);
-        bool ok = proto_write_json(c->fd, resp) == 0;
+        int wrc = proto_write_json(c->fd, resp);
         json_decref(resp);
+        if (wrc == -EMSGSIZE) {
+            /* Nothing was written: say so in a message that fits. */
+            send_error(c->fd, "EMSGSIZE",
+                       "the response is over the 64 MiB limit of a message; ask for less");
+            if (st.run)
+                st.run(-1, st.ctx);
+            continue;
+        }
+        bool ok = wrc == 0;
         if (st.run) {
             if (ok) {
                 pthread_mutex_lock(&g_lock);
