@@ -331,6 +331,8 @@ int main(void)
     ndis_host *h = NULL;
     int rc;
 
+    /* Line by line: the drivers' DbgPrint output (stderr) interleaves in order. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     printf("ndisdemo - %s: the NDIS 6.x driver model in a Linux process\n\n", ndis_host_version());
     printf("Four sample drivers, written only against <ndis.h> the way Windows drivers are:\n"
            "  virtmp       a miniport; each of its adapters is a virtual NIC plugged into one\n"
