@@ -7,9 +7,13 @@
  * DPC runs at DISPATCH_LEVEL and reads waiting frames straight into free NBLs,
  * up to TAP_RX_BUDGET per run, and indicates them together in one
  * NdisMIndicateReceiveNetBufferLists (concepts/indicating-received-data-from-a-
- * miniport-driver.md). Then it either queues itself again (budget used up),
- * waits for returns (no free NBL: MiniportReturnNetBufferLists queues it), or
- * turns receive notification back on (nothing left to read).
+ * miniport-driver.md). Then it queues itself again when it used up its budget
+ * or read frames, waits for returns (no free NBL: MiniportReturnNetBufferLists
+ * queues it), or, after TAP_RX_REPOLL runs in a row that found nothing, turns
+ * receive notification back on. Re-arming the interrupt (EPOLL_CTL_MOD, which
+ * wakes the event thread when frames are already waiting) and the wake-ups that
+ * follow cost more than a few empty reads: under load the device rarely stays
+ * empty for as long as those reads take (bench/tap, docs/tap.md).
  *
  * With fewer than 1/8 of the NBLs free it indicates with
  * NDIS_RECEIVE_FLAGS_RESOURCES, so that the NBLs come back at once.
@@ -21,7 +25,9 @@
  */
 #include "tapmp.h"
 
-enum rx_end { RX_IDLE, RX_BUDGET, RX_STARVED, RX_GONE };
+/* How a DPC run ended: nothing to read, read until the device ran dry, budget
+   used up, no free NBL, interface deleted. */
+enum rx_end { RX_IDLE, RX_DRAINED, RX_BUDGET, RX_STARVED, RX_GONE };
 
 /* Per-run counts, added to the adapter's counters once per run. */
 struct rx_counts {
@@ -283,7 +289,7 @@ static enum rx_end rx_drain(struct tap_adapter *a)
                next interrupt tries again. */
             rx_put_back(a, nbl);
             c.errors += len != TAP_IO_AGAIN && len != TAP_IO_GONE;
-            end = len == TAP_IO_GONE ? RX_GONE : RX_IDLE;
+            end = len == TAP_IO_GONE ? RX_GONE : i ? RX_DRAINED : RX_IDLE;
             break;
         }
         if (!rx_keep(a, nbl, len, running, filter, &c)) {
@@ -367,9 +373,17 @@ static void rx_after(struct tap_adapter *a, enum rx_end end)
 {
     switch (end) {
     case RX_IDLE:
-        tap_dev_rx_arm(a->dev);
+        /* Look a few more times before paying for an interrupt (see the top). */
+        if (a->rx_empty_runs++ < TAP_RX_REPOLL) {
+            dpc_queue(a);
+        } else {
+            a->rx_empty_runs = 0;
+            tap_dev_rx_arm(a->dev);
+        }
         break;
+    case RX_DRAINED:
     case RX_BUDGET:
+        a->rx_empty_runs = 0;
         dpc_queue(a);
         break;
     case RX_STARVED:

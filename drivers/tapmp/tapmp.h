@@ -30,6 +30,7 @@
 #define TAP_RX_BUFFERS_MIN 16
 #define TAP_RX_BUFFERS_MAX 4096
 #define TAP_RX_BUDGET 64               /* frames one DPC run indicates at most */
+#define TAP_RX_REPOLL 4                /* empty DPC runs before the interrupt is re-armed */
 #define TAP_MCAST_MAX 32
 #define TAP_LINK_SPEED 10000000000ull  /* a TAP has no wire: a nominal 10 Gbit/s */
 #define TAP_SUPPORTED_FILTERS                                                        \
@@ -91,6 +92,7 @@ struct tap_adapter {
     PNET_BUFFER_LIST rx_free;    /* NBLs returned by NDIS */
     ULONG rx_free_count;
     atomic_bool rx_starved;      /* the DPC stopped for want of NBLs: a return requeues it */
+    ULONG rx_empty_runs;         /* DPC only: runs in a row that found nothing to read */
 
     /* link and removal */
     atomic_bool link_dirty;      /* the device saw a link change the DPC has not indicated */

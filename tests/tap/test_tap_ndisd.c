@@ -165,7 +165,7 @@ TEST(ndisd_runs_the_tap_stack)
     netns_enter(&d.ns, "ndisd");
     daemon_start(&d);
     char out[8192];
-    ctl(&d, NULL, 0, "params set driver 'responder\\Adapters\\tap0' IPAddress " NDIS_IP);
+    ctl(&d, NULL, 0, "params set binding responder/tap0 IPAddress " NDIS_IP);
     ctl(&d, NULL, 0, "load " DRIVERS_DIR "/responder.so --inf " DRIVERS_DIR "/responder.inf");
     ctl(&d, out, sizeof(out), "stack tap0");
     T_CONTAINS(out, "passfilter");
