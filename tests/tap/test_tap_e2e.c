@@ -449,3 +449,42 @@ TEST(a_system_shutdown_releases_the_interface)
     T_EQ(if_nametoindex(TAP_STACK_IFNAME), 0);
     tap_stack_down(&s); /* NDIS halts nothing and reclaims what the adapter held */
 }
+
+/* ---- arrival: what the adapter is configured with --------------------------------------------- */
+
+NTSTATUS tapmp_DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+
+TEST(bad_interface_names_fail_the_arrival_cleanly_and_defaults_apply)
+{
+    struct netns ns;
+    netns_enter(&ns, "e2e");
+    ndis_host *h = kit_host();
+    T_EQ(ndis_host_load_driver(h, "tapmp", tapmp_DriverEntry, NULL), 0);
+    /* Not a TAP interface, and not an interface name: MiniportInitializeEx fails and
+       undoes what it did (kit_host_done checks nothing leaked). */
+    ndis_adapter_config lo = {.ifname = "lo", .mac = NULL};
+    T_EQ(ndis_host_add_adapter(h, "tapmp", "t0", &lo), -EIO);
+    ndis_adapter_config bad = {.ifname = "bad/name", .mac = NULL};
+    T_EQ(ndis_host_add_adapter(h, "tapmp", "t0", &bad), -EIO);
+    /* No name: the kernel names a new interface. A group NetworkAddress is ignored: the
+       current address is the permanent one. */
+    static const unsigned char group[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
+    ndis_adapter_config dflt = {.ifname = NULL, .mac = group};
+    T_EQ(ndis_host_add_adapter(h, "tapmp", "t0", &dflt), 0);
+    unsigned char cur[6], perm[6];
+    int32_t st;
+    size_t bytes;
+    T_EQ(ndis_host_oid(h, "t0", NdisRequestQueryInformation, OID_802_3_CURRENT_ADDRESS, cur, 6,
+                       &st, &bytes),
+         0);
+    T_EQ(st, NDIS_STATUS_SUCCESS);
+    T_EQ(ndis_host_oid(h, "t0", NdisRequestQueryInformation, OID_802_3_PERMANENT_ADDRESS, perm,
+                       6, &st, &bytes),
+         0);
+    T_ASSERT(memcmp(cur, perm, 6) == 0);
+    T_ASSERT(if_nametoindex("tap0") != 0);
+    T_EQ(ndis_host_remove_adapter(h, "t0"), 0);
+    T_EQ(if_nametoindex("tap0"), 0); /* the interface it created went with it */
+    kit_host_done(h);
+    netns_leave(&ns);
+}
