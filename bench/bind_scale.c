@@ -6,6 +6,10 @@
  * Each size is measured several times (7 at 1,000, 3 at 10,000) and the
  * fastest registration and deregistration count: a 1,000-adapter run lasts a
  * few milliseconds, where one descheduling on a shared machine would dominate.
+ * Before each timed phase the CPU caches are flushed (a 64 MiB sweep), so both
+ * sizes start cold: 1,000 bindings (about 2 MB of NDIS and driver state) would
+ * otherwise stay in the last-level cache and 10,000 not, and the ratio would
+ * measure the cache size rather than how the work grows.
  *
  *   build-rel/bench/bind_scale            (scripts/bench.sh runs it)
  */
@@ -20,6 +24,18 @@ struct result {
     double reg_s, dereg_s;
     double bytes_per_binding;
 };
+
+static void flush_caches(void)
+{
+    enum { SWEEP = 64 << 20 };
+    static volatile unsigned char *junk;
+    if (!junk)
+        junk = malloc(SWEEP);
+    if (!junk)
+        return;
+    for (size_t i = 0; i < SWEEP; i += 64)
+        junk[i]++;
+}
 
 static struct result run(int n)
 {
@@ -36,6 +52,7 @@ static struct result run(int n)
             abort();
     }
     size_t before = mallinfo2().uordblks;
+    flush_caches();
     unsigned long long t0 = bench_ns();
     if (ndis_host_load_driver(h, "bpr", bpr_entry, NULL))
         abort();
@@ -47,6 +64,7 @@ static struct result run(int n)
         fprintf(stderr, "bind_scale: %u bindings for %d adapters\n", c.bindings, n);
         abort();
     }
+    flush_caches();
     unsigned long long t2 = bench_ns();
     if (ndis_host_unload_driver(h, "bpr"))
         abort();

@@ -935,11 +935,19 @@ void ndisi_oid_binding_gone(struct ndisi_adapter *a, struct ndisi_open *o)
     struct ndisi_rxfilter u;
     if (a->removing || !recompute_union(a, &u))
         return;
+    const struct ndisi_rxfilter *cur = atomic_load(&a->rxf);
+    bool filter_changed = !cur || cur->packet_filter != u.packet_filter;
+    bool list_changed = cur ? cur->nmcast != u.nmcast ||
+                                  memcmp(cur->mcast, u.mcast, u.nmcast * 6u) != 0
+                            : u.nmcast != 0;
     struct ndisi_rxfilter *nu = rxf_copy(&u);
     if (!nu)
         return;
     publish_rxf(a, &a->rxf, nu);
+    /* The miniport hears only what changed. */
     for (int pass = 0; pass < 2; pass++) {
+        if (!(pass == 0 ? filter_changed : list_changed))
+            continue;
         struct oid_rec *rec = calloc(1, sizeof(*rec));
         if (!rec)
             return;

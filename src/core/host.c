@@ -151,6 +151,7 @@ int ndis_host_create(const ndis_host_options *opts, ndis_host **out)
     InitializeListHead(&h->adapters);
     InitializeListHead(&h->disabled_bindings);
     ndisi_waitq_init(&h->wq);
+    ndisi_waitq_init(&h->call_wq);
     atomic_init(&h->next_ifindex, 1);
     int rc = ndisi_config_open(h);
     if (!rc)
@@ -161,6 +162,7 @@ int ndis_host_create(const ndis_host_options *opts, ndis_host **out)
     }
     if (rc) {
         ndisi_waitq_destroy(&h->wq);
+        ndisi_waitq_destroy(&h->call_wq);
         pthread_mutex_destroy(&h->lock);
         ndisi_obj_free(h);
         return rc;
@@ -275,6 +277,7 @@ int ndis_host_destroy(ndis_host *h)
     ndisi_config_close(h);
     free(h->adapter_hash); /* empty: every adapter was removed */
     ndisi_waitq_destroy(&h->wq);
+    ndisi_waitq_destroy(&h->call_wq);
     pthread_mutex_destroy(&h->lock);
     ndisi_obj_free(h);
     if (atomic_fetch_sub(&live_hosts, 1) == 1) {

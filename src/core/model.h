@@ -68,7 +68,9 @@ struct ndis_host {
     char filter_seq[64][NDISI_NAME_MAX]; /* UniqueNames in installation order (filter.c) */
     unsigned nfilter_seq;
     struct ndisi_pnp pnp;
-    struct ndisi_waitq wq;        /* wakes every bounded wait of this instance */
+    struct ndisi_waitq wq;        /* wakes every bounded wait on a driver of this instance */
+    struct ndisi_waitq call_wq;   /* wakes callers waiting for a PnP operation (pnp.c), kept
+                                     apart so that drivers' completions do not wake them */
     unsigned wait_timeout_ms;     /* bound of every wait on a driver */
     ndis_host_options opts;
     ndis_trace_fn trace_fn;       /* guarded by lock */

@@ -44,7 +44,7 @@ static void group_finish_one(struct ndis_host *h, struct pnp_group *g)
     if (!g)
         return;
     if (atomic_fetch_sub(&g->pending, 1) == 1)
-        ndisi_completion_complete(&g->done, &h->wq, 0);
+        ndisi_completion_complete(&g->done, &h->call_wq, 0);
     group_put(g);
 }
 
@@ -214,7 +214,7 @@ int ndisi_pnp_call(struct ndis_host *h, ndisi_pnp_fn fn, void *arg, const char *
        bound only guards against an operation that chains many such waits. */
     struct pnp_describe_ctx d = {h, what};
     unsigned limit = h->wait_timeout_ms * 4u + 1000u;
-    bool ok = ndisi_completion_wait(&g->done, &h->wq, what, pnp_describe, &d, limit);
+    bool ok = ndisi_completion_wait(&g->done, &h->call_wq, what, pnp_describe, &d, limit);
     if (!ok)
         ndisi_report(NDISI_V_TIMEOUT, what, "every NDIS wait is bounded",
                      "PnP operation '%s' did not finish within %u ms", what, limit);

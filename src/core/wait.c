@@ -37,6 +37,10 @@ void ndisi_waitq_destroy(struct ndisi_waitq *wq)
 
 void ndisi_waitq_wake(struct ndisi_waitq *wq)
 {
+    /* seq_cst pairs with the waiter's announcement in ndisi_wait_for: a waiter
+       either sees the new state or is counted here. */
+    if (atomic_load(&wq->nwaiters) == 0)
+        return;
     pthread_mutex_lock(&wq->lock);
     pthread_cond_broadcast(&wq->cond);
     pthread_mutex_unlock(&wq->lock);
@@ -50,6 +54,7 @@ bool ndisi_wait_for(struct ndisi_waitq *wq, ndisi_cond_fn cond, void *ctx,
     unsigned long long next_diag = start + NDISI_WAIT_DIAG_MS;
     bool ok;
 
+    atomic_fetch_add(&wq->nwaiters, 1);
     pthread_mutex_lock(&wq->lock);
     while (!(ok = cond(ctx))) {
         unsigned long long now = ndisi_now_ms();
@@ -76,6 +81,7 @@ bool ndisi_wait_for(struct ndisi_waitq *wq, ndisi_cond_fn cond, void *ctx,
             break;
     }
     pthread_mutex_unlock(&wq->lock);
+    atomic_fetch_sub(&wq->nwaiters, 1);
     return ok;
 }
 
@@ -88,13 +94,15 @@ static bool completion_done(void *ctx)
 void ndisi_completion_complete(struct ndisi_completion *c, struct ndisi_waitq *wq, int status)
 {
     c->status = status;
-    atomic_store(&c->done, 1);
+    atomic_store(&c->done, 1); /* the last access to c: see ndisi_waitq */
     ndisi_waitq_wake(wq);
 }
 
 bool ndisi_completion_wait(struct ndisi_completion *c, struct ndisi_waitq *wq, const char *what,
                            ndisi_describe_fn describe, void *dctx, unsigned timeout_ms)
 {
+    if (atomic_load(&c->done))
+        return true;
     return ndisi_wait_for(wq, completion_done, c, describe, dctx, what, timeout_ms);
 }
 
@@ -128,12 +136,6 @@ bool ndisi_drains_wait(struct ndisi_drain *const *ds, unsigned n, struct ndisi_w
                        const char *what, ndisi_describe_fn describe, void *dctx,
                        unsigned timeout_ms)
 {
-    /* Announce the waiter first: a decrement to zero after this wakes us. */
-    for (unsigned i = 0; i < n; i++)
-        atomic_fetch_add(&ds[i]->waiters, 1);
     struct drains d = {ds, n};
-    bool ok = ndisi_wait_for(wq, drains_empty, &d, describe, dctx, what, timeout_ms);
-    for (unsigned i = 0; i < n; i++)
-        atomic_fetch_sub(&ds[i]->waiters, 1);
-    return ok;
+    return ndisi_wait_for(wq, drains_empty, &d, describe, dctx, what, timeout_ms);
 }

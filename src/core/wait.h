@@ -22,10 +22,16 @@
 
 #define NDISI_WAIT_DIAG_MS 2000u
 
-/* A wait queue: a mutex and a condition variable shared by many waits. */
+/*
+ * A wait queue: a mutex and a condition variable shared by many waits, and the
+ * number of threads waiting on it. A wake-up costs nothing while nobody waits,
+ * and it never touches the object whose state changed: a completer may finish
+ * the very operation that lets a waiter free that object.
+ */
 struct ndisi_waitq {
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    atomic_int nwaiters;
 };
 
 void ndisi_waitq_init(struct ndisi_waitq *wq);
@@ -69,7 +75,6 @@ bool ndisi_completion_wait(struct ndisi_completion *c, struct ndisi_waitq *wq, c
  */
 struct ndisi_drain {
     atomic_ulong in, out;
-    atomic_int waiters;
 };
 
 static inline void ndisi_drain_add(struct ndisi_drain *d, long n)
@@ -83,10 +88,12 @@ static inline long ndisi_drain_count(struct ndisi_drain *d)
     return (long)(atomic_load(&d->in) - out);
 }
 
+/* The add is the last access to the drain: the object holding it may be freed
+   by a waiter as soon as the count is zero. */
 static inline void ndisi_drain_sub(struct ndisi_drain *d, long n, struct ndisi_waitq *wq)
 {
     atomic_fetch_add(&d->out, (unsigned long)n);
-    if (__builtin_expect(atomic_load(&d->waiters) != 0, 0) && ndisi_drain_count(d) == 0)
+    if (__builtin_expect(atomic_load(&wq->nwaiters) != 0, 0))
         ndisi_waitq_wake(wq);
 }
 

@@ -562,7 +562,8 @@ int main(void)
     ndis_host_set_trace(h, NULL, NULL);
     trace_print();
     printf("\n  (The MiniportOidRequest calls are NDIS's own: with a binding gone, it sets the\n"
-           "  adapter's packet filter and multicast list to what the remaining bindings need.)\n\n");
+           "  adapter's packet filter (and multicast list, if it changed) to what the\n"
+           "  remaining bindings need.)\n\n");
     check(rc == 0, "the protocol unloaded and released everything it had");
     {
         long unload = trace_find(0, 0, "sampleproto", "DriverUnload", NULL);
