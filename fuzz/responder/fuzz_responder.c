@@ -8,11 +8,14 @@
  * it is recognised as an answer (an ARP reply, an echo reply) and not dropped
  * for a length or checksum.
  *
- * The parser is a driver source, not a libndis one, so it is compiled in here.
+ * The parser is a driver source, not a libndis one: fuzz/responder/sources.cmake
+ * compiles it into the target.
  */
-#include "../../drivers/responder/rsp_frame.c"
+#include "rsp_frame.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
