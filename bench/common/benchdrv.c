@@ -11,7 +11,6 @@
 
 bool bench_direct;
 enum bench_work bench_work = BENCH_WORK_HEADER;
-volatile unsigned long bench_sink;
 static UCHAR g_copy[2][BENCH_MAX_ADAPTERS][2048]; /* [rx][path]: the drivers' own buffers */
 
 /* What a driver reads of each frame it transmits or receives: the Ethernet
@@ -174,7 +173,7 @@ static void bmp_send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER po
         sum += frame_work(x, 0, a->index);
         x->Status = NDIS_STATUS_SUCCESS;
     }
-    bench_sink += sum;
+    bench_paths[a->index].sink += sum;
     ULONG cf = NDIS_TEST_SEND_AT_DISPATCH_LEVEL(flags) ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
     if (bench_direct)
         bpr_send_complete(bench_paths[a->index].pr_ctx, nbls, cf);
@@ -353,7 +352,7 @@ static void bpr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER
         unsigned long sum = 0;
         for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
             sum += frame_work(x, 1, b->index);
-        bench_sink += sum;
+        bench_paths[b->index].sink += sum;
     }
     ULONG rf = NDIS_TEST_RECEIVE_AT_DISPATCH_LEVEL(flags) ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0;
     if (bench_direct)

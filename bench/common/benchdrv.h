@@ -36,6 +36,7 @@ typedef struct bench_path {
     PNET_BUFFER_LIST chain[4]; /* preallocated chains of 1, 8, 64, 64 (send / receive) */
     ULONG chain_len[4];
     volatile unsigned long completed, received;
+    volatile unsigned long sink; /* what the drivers read of the frames (kept observable) */
 } __attribute__((aligned(128))) bench_path; /* one path per thread: no false sharing */
 
 extern bool bench_direct;           /* wire the drivers directly (the floor) */
