@@ -440,6 +440,10 @@ BOOLEAN KeInsertQueueDpc(_Inout_ PRKDPC Dpc, _In_opt_ PVOID SystemArgument1,
 
 BOOLEAN KeRemoveQueueDpc(_Inout_ PRKDPC Dpc);
 
+/* Returns after every DPC queued at the time of the call has run. */
+_IRQL_requires_max_(PASSIVE_LEVEL)
+VOID KeFlushQueuedDpcs(VOID);
+
 /* ---- Time and processor -------------------------------------------------- */
 
 VOID KeQueryTickCount(_Out_ PLARGE_INTEGER CurrentCount);

@@ -9,7 +9,9 @@
  * calls DriverObject->DriverUnload: for a miniport that is NDIS's own unload
  * routine, which calls MiniportDriverUnload (miniport.c); for a protocol or
  * filter it is the driver's Unload, which deregisters. Whatever the driver
- * still holds afterwards is reported as leaked and released.
+ * still holds afterwards is reported as leaked and released: registrations,
+ * NDIS objects (pools, work items, timers, locks, lookaside lists, config
+ * handles) and memory.
  */
 #include <ctype.h>
 #include <dlfcn.h>
@@ -21,7 +23,9 @@
 #include "config/config.h"
 #include "core/core.h"
 #include "core/verifier.h"
+#include "datapath/pool.h"
 #include "os/os.h"
+#include "os/owned.h"
 
 const char *const ndisi_res_names[NDISI_RES_COUNT] = {
     [NDISI_RES_NBL_POOL] = "NET_BUFFER_LIST pools",
@@ -187,6 +191,23 @@ static void image_link(struct ndisi_image *img, bool link)
     pthread_mutex_unlock(&h->lock);
 }
 
+/*
+ * Frees the NDIS objects a driver left allocated, once none of its code can
+ * run (ndisi_os_image_quiesce), the way its own frees would; each goes
+ * through the object quarantine, so a stale handle is still reported. NBL
+ * pools before NB pools (an NBL returns its clone NBs); lookaside lists before
+ * the memory account is reported (their cached entries are charged to it).
+ */
+static void image_release_objects(struct ndisi_image *img, bool quiet)
+{
+    ndisi_pool_reclaim(img, quiet);
+    ndisi_workitem_reclaim(img);
+    ndisi_timer_reclaim(img);
+    ndisi_rwlock_reclaim(img);
+    ndisi_lookaside_reclaim(img);
+    ndisi_config_image_gone(img);
+}
+
 /* Releases what a driver left registered or allocated; reports each leak. */
 static unsigned long image_reclaim(struct ndisi_image *img, const char *when)
 {
@@ -219,6 +240,8 @@ static unsigned long image_reclaim(struct ndisi_image *img, const char *when)
         ndisi_miniport_release(img->miniport);
         leaks++;
     }
+    if (leaks)
+        ndisi_os_image_quiesce(img); /* the deregistration above ran driver code */
     if (img->after_shutdown) {
         /* Its adapters were shut down, never halted: what it allocated for them is
            not a leak (the machine would have powered off). Released quietly. */
@@ -233,7 +256,7 @@ static unsigned long image_reclaim(struct ndisi_image *img, const char *when)
                        "allocations (%llu bytes) and %ld other resources its shut-down "
                        "adapters held",
                        img->name, when, blocks, bytes, other);
-        ndisi_config_image_gone(img);
+        image_release_objects(img, true);
         return leaks;
     }
     for (int r = 0; r < NDISI_RES_COUNT; r++) {
@@ -245,7 +268,7 @@ static unsigned long image_reclaim(struct ndisi_image *img, const char *when)
             leaks++;
         }
     }
-    ndisi_config_image_gone(img); /* closes the configuration handles reported above */
+    image_release_objects(img, false); /* releases what was reported above */
     leaks += ndisi_memacct_report_leaks(&img->mem, img->name, when);
     return leaks;
 }

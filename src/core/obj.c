@@ -24,6 +24,7 @@ static const char *const objtype_names[NDISI_OBJ_TYPE_COUNT] = {
     [NDISI_OBJ_TIMER] = "timer object handle",
     [NDISI_OBJ_CONFIG] = "configuration handle",
     [NDISI_OBJ_RWLOCK] = "read-write lock",
+    [NDISI_OBJ_LOOKASIDE] = "lookaside list",
 };
 
 const char *ndisi_objtype_name(enum ndisi_objtype type)

@@ -33,6 +33,7 @@ enum ndisi_objtype {
     NDISI_OBJ_TIMER,
     NDISI_OBJ_CONFIG,
     NDISI_OBJ_RWLOCK,
+    NDISI_OBJ_LOOKASIDE,       /* NDIS's side of an NPAGED_LOOKASIDE_LIST (lookaside.c) */
     NDISI_OBJ_TYPE_COUNT
 };
 

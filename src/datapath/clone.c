@@ -28,8 +28,7 @@
 #include "datapath/pool.h"
 #include "os/fault.h"
 
-/* Frees the MDLs NDIS built for a clone NB. */
-static void clone_free_mdls(struct ndisi_nb_priv *bp)
+void ndisi_clone_free_mdls(struct ndisi_nb_priv *bp)
 {
     PMDL m = bp->owned_mdls;
     while (m) {
@@ -71,8 +70,7 @@ static bool clone_new_mdls(PNET_BUFFER orig, PNET_BUFFER nb)
     return true;
 }
 
-/* Returns the NBs (and their MDLs) of a clone; `nbl` itself stays. */
-static void clone_free_nbs(PNET_BUFFER_LIST clone, const char *ddi)
+void ndisi_clone_free_nbs(PNET_BUFFER_LIST clone, const char *ddi)
 {
     PNET_BUFFER nb = clone->FirstNetBuffer;
     while (nb) {
@@ -88,7 +86,7 @@ static void clone_free_nbs(PNET_BUFFER_LIST clone, const char *ddi)
         } else {
             if (bp->retreat)
                 ndisi_nb_drop_retreats(nb, ddi);
-            clone_free_mdls(bp);
+            ndisi_clone_free_mdls(bp);
             ndisi_nb_pool_put(nb);
         }
         nb = next;
@@ -152,7 +150,7 @@ PNET_BUFFER_LIST NdisAllocateCloneNetBufferList(PNET_BUFFER_LIST OriginalNetBuff
     return clone;
 
 fail:
-    clone_free_nbs(clone, ddi);
+    ndisi_clone_free_nbs(clone, ddi);
     ndisi_nbl_release(clone, ddi);
     return NULL;
 }
@@ -179,6 +177,6 @@ VOID NdisFreeCloneNetBufferList(PNET_BUFFER_LIST CloneNetBufferList, ULONG FreeC
                          "NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS but is freed %s it",
                          (void *)clone, owns ? "without" : "with", said ? "with" : "without");
     }
-    clone_free_nbs(clone, ddi);
+    ndisi_clone_free_nbs(clone, ddi);
     ndisi_nbl_release(clone, ddi);
 }

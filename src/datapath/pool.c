@@ -345,6 +345,31 @@ size_t ndisi_slab_in_use(struct ndisi_slab *s)
     return n;
 }
 
+/*
+ * Walks every element under the slab lock: counts[state] counts them by state
+ * byte (states above 7 in counts[7]), and up to `max` elements in state `want`
+ * are stored in out[]. Returns how many were stored. Not a data-path
+ * operation (driver unload).
+ */
+static size_t slab_scan(struct ndisi_slab *s, size_t counts[8], uint8_t want, void **out,
+                        size_t max)
+{
+    size_t n = 0;
+    memset(counts, 0, 8 * sizeof(counts[0]));
+    pthread_mutex_lock(&s->lock);
+    for (struct ndisi_slab_chunk *c = s->chunks; c; c = c->next) {
+        char *e = (char *)(c + 1);
+        for (size_t i = 0; i < c->n; i++, e += s->elem_size) {
+            uint8_t st = ndisi_slab_state(s, e);
+            counts[st < 7 ? st : 7]++;
+            if (st == want && n < max)
+                out[n++] = e;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
 size_t ndisi_slab_destroy(struct ndisi_slab *s)
 {
     pthread_mutex_lock(&reg_lock);
@@ -483,6 +508,10 @@ bool ndisi_blk_is_live(const void *p)
 }
 
 /* ---- pool helpers ------------------------------------------------------------ */
+
+/* Pools by driver, for unload (ndisi_pool_reclaim). */
+static NDISI_OWNED_LIST(g_nbl_pools, NDISI_RES_NBL_POOL);
+static NDISI_OWNED_LIST(g_nb_pools, NDISI_RES_NB_POOL);
 
 const char *ndisi_image_label(const struct ndisi_image *img)
 {
@@ -653,8 +682,8 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle,
         nbl_pool_create(img, pp->ProtocolId, pp->fAllocateNetBuffer != FALSE, pp->ContextSize,
                         pp->PoolTag, pp->DataSize, (flags & NET_BUFFER_LIST_POOL_FLAG_VERIFY) != 0,
                         false);
-    if (p && img)
-        atomic_fetch_add(&img->res[NDISI_RES_NBL_POOL], 1);
+    if (p)
+        ndisi_owned_add(&g_nbl_pools, &p->owned, img);
     return p;
 }
 
@@ -684,8 +713,7 @@ VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
                      p->label, n, n == 1 ? "" : "s");
         return;
     }
-    if (p->image)
-        atomic_fetch_sub(&p->image->res[NDISI_RES_NBL_POOL], 1);
+    ndisi_owned_del(&g_nbl_pools, &p->owned);
     ndisi_obj_free(p);
 }
 
@@ -752,8 +780,8 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
     if (ndisi_fault_fail(NDIS_FAULT_ALLOC_POOL))
         return NULL;
     struct ndisi_nb_pool *p = nb_pool_create(img, Parameters->PoolTag, Parameters->DataSize, false);
-    if (p && img)
-        atomic_fetch_add(&img->res[NDISI_RES_NB_POOL], 1);
+    if (p)
+        ndisi_owned_add(&g_nb_pools, &p->owned, img);
     return p;
 }
 
@@ -782,9 +810,130 @@ VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
                      p->label, n, n == 1 ? "" : "s");
         return;
     }
-    if (p->image)
-        atomic_fetch_sub(&p->image->res[NDISI_RES_NB_POOL], 1);
+    ndisi_owned_del(&g_nb_pools, &p->owned);
     ndisi_obj_free(p);
+}
+
+/* ---- driver unload ----------------------------------------------------------- */
+
+/*
+ * When a driver unloads, can one of its NBLs still be out in the stack (SENT
+ * down, or INDICATED up and not returned)? Not in the normal order of things:
+ *  - a miniport's adapters are halted before its unload routine runs, and a
+ *    halt first pauses the stack, which waits for the NBLs the miniport
+ *    indicated to come back and for its sends to complete;
+ *  - a filter's modules are detached (NdisFDeregisterFilterDriver in its
+ *    unload routine, or NDIS's deregistration in image_reclaim) and a module
+ *    is paused before it detaches, which waits for what it sent down and
+ *    indicated up;
+ *  - a protocol's bindings are closed the same way: NdisCloseAdapterEx follows
+ *    a pause, which waits for the binding's sends to complete.
+ * The NBLs of a driver's pools that are not FREE are therefore OWNED: the
+ * driver allocated them and lost them. They are released as their free would
+ * (context blocks, retreat MDLs, a clone's NBs go back where they came from)
+ * and the pool is freed. Each of those waits is bounded, though: after one
+ * timed out (reported then), an NBL may still be held above or below. Its pool
+ * then stays allocated for good, and so do the driver's NB pools with NBs
+ * allocated, which may be chained to it; this leak is the lesser evil.
+ */
+#define RECLAIM_DDI "driver unload"
+#define RECLAIM_BATCH 64
+
+static size_t nbl_out(const size_t counts[8])
+{
+    return counts[NDISI_NBL_SENT] + counts[NDISI_NBL_INDICATED] +
+           counts[NDISI_NBL_INDICATED_ONE] + counts[7];
+}
+
+/* Releases the pool's OWNED NBLs; false (nothing done) if some are still out. */
+static bool nbl_pool_release_owned(struct ndisi_nbl_pool *p, bool quiet)
+{
+    size_t counts[8], n, total = 0;
+    void *batch[RECLAIM_BATCH];
+    for (;;) {
+        n = slab_scan(&p->slab, counts, NDISI_NBL_OWNED, batch, RECLAIM_BATCH);
+        if (nbl_out(counts)) {
+            ndisi_diag("%s stays allocated: %zu of its NET_BUFFER_LISTs are still in the "
+                       "stack (sent and not completed, or indicated and not returned)",
+                       p->label, nbl_out(counts));
+            return false;
+        }
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            PNET_BUFFER_LIST nbl = ndisi_priv_nbl(batch[i]);
+            if (ndisi_nbl_priv(nbl)->flags & NDISI_NBLF_CLONE)
+                ndisi_clone_free_nbs(nbl, RECLAIM_DDI);
+            ndisi_nbl_release(nbl, RECLAIM_DDI);
+        }
+        total += n;
+    }
+    if (total && !quiet)
+        ndisi_diag("%s is freed with %zu NET_BUFFER_LIST%s its driver never freed", p->label,
+                   total, total == 1 ? "" : "s");
+    return true;
+}
+
+/* Releases the pool's allocated NBs, unless `keep_used`; false if it keeps them. */
+static bool nb_pool_release_allocated(struct ndisi_nb_pool *p, bool keep_used, bool quiet)
+{
+    size_t counts[8], n, total = 0;
+    void *batch[RECLAIM_BATCH];
+    while ((n = slab_scan(&p->slab, counts, NDISI_NB_ALLOCATED, batch, RECLAIM_BATCH)) > 0) {
+        if (keep_used) {
+            ndisi_diag("%s stays allocated: %zu of its NET_BUFFERs may be chained to "
+                       "NET_BUFFER_LISTs still in the stack", p->label,
+                       counts[NDISI_NB_ALLOCATED]);
+            return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct ndisi_nb_priv *bp = batch[i];
+            if (bp->retreat)
+                ndisi_nb_drop_retreats(ndisi_priv_nb(bp), RECLAIM_DDI);
+            ndisi_clone_free_mdls(bp);
+            ndisi_nb_pool_put(ndisi_priv_nb(bp));
+        }
+        total += n;
+    }
+    if (total && !quiet)
+        ndisi_diag("%s is freed with %zu NET_BUFFER%s its driver never freed", p->label, total,
+                   total == 1 ? "" : "s");
+    return true;
+}
+
+struct pool_reclaim {
+    bool quiet;
+    bool kept; /* an NBL pool stays: NB pools with NBs allocated stay too */
+};
+
+static void nbl_pool_reclaim_one(struct ndisi_owned *o, void *ctx)
+{
+    struct ndisi_nbl_pool *p = CONTAINING_RECORD(o, struct ndisi_nbl_pool, owned);
+    struct pool_reclaim *r = ctx;
+    if (nbl_pool_release_owned(p, r->quiet) && ndisi_slab_destroy(&p->slab) == 0) {
+        ndisi_obj_free(p);
+    } else {
+        p->image = NULL; /* it stays: it no longer names the driver going away */
+        r->kept = true;
+    }
+}
+
+static void nb_pool_reclaim_one(struct ndisi_owned *o, void *ctx)
+{
+    struct ndisi_nb_pool *p = CONTAINING_RECORD(o, struct ndisi_nb_pool, owned);
+    struct pool_reclaim *r = ctx;
+    if (nb_pool_release_allocated(p, r->kept, r->quiet) && ndisi_slab_destroy(&p->slab) == 0)
+        ndisi_obj_free(p);
+    else
+        p->image = NULL;
+}
+
+void ndisi_pool_reclaim(struct ndisi_image *img, bool quiet)
+{
+    struct pool_reclaim r = {.quiet = quiet};
+    ndisi_owned_reclaim(&g_nbl_pools, img, nbl_pool_reclaim_one, &r);
+    /* NBs after the NBLs they may be chained to (a clone's NBs went back). */
+    ndisi_owned_reclaim(&g_nb_pools, img, nb_pool_reclaim_one, &r);
 }
 
 /* ---- NDIS's own pools for clones ---------------------------------------------- */

@@ -22,8 +22,10 @@
 #include <ndis.h>
 
 #include "core/obj.h"
+#include "os/owned.h"
 
 struct ndisi_image;
+struct ndisi_nb_priv;
 
 /* ---- slabs ------------------------------------------------------------------ */
 
@@ -213,6 +215,7 @@ struct ndisi_nbl_pool {
     uint32_t off_ctx;               /* NET_BUFFER_LIST_CONTEXT + ctx_size */
     uint32_t off_data;              /* data_size bytes */
     char label[64];
+    struct ndisi_owned owned;       /* listed by driver from allocation to free (cold) */
     struct ndisi_slab slab;         /* last: its locked part is on lines of its own */
 };
 
@@ -227,8 +230,17 @@ struct ndisi_nb_pool {
     /* Offsets inside an element, which starts with struct ndisi_nb_priv. */
     uint32_t off_mdl, off_data;
     char label[64];
+    struct ndisi_owned owned;       /* listed by driver from allocation to free (cold) */
     struct ndisi_slab slab;         /* last (see struct ndisi_nbl_pool) */
 };
+
+/*
+ * Driver unload (image_reclaim): frees the NBL pools, then the NB pools, the
+ * driver left allocated, with the NBLs and NBs it left in them (see pool.c for
+ * when a pool must stay). `quiet`: no diagnostics about those NBLs and NBs
+ * (adapters shut down, not halted).
+ */
+void ndisi_pool_reclaim(struct ndisi_image *img, bool quiet);
 
 /* NDIS's own pools for clones allocated without pool handles (created on first use). */
 struct ndisi_nbl_pool *ndisi_clone_nbl_pool(void);
@@ -264,6 +276,10 @@ PNET_BUFFER_LIST ndisi_nbl_take(struct ndisi_nbl_pool *p);
 bool ndisi_nbl_free_checks(PNET_BUFFER_LIST nbl, const char *ddi, bool clone);
 /* Frees contexts and the preallocated NB's retreat MDLs, and returns the NBL to its pool. */
 void ndisi_nbl_release(PNET_BUFFER_LIST nbl, const char *ddi);
+
+/* A clone's NBs and the MDLs NDIS built for them go back (clone.c); the NBL stays. */
+void ndisi_clone_free_nbs(PNET_BUFFER_LIST clone, const char *ddi);
+void ndisi_clone_free_mdls(struct ndisi_nb_priv *bp);
 
 /* A fresh NET_BUFFER from an NB pool (zeroed, NdisPoolHandle set), or NULL. */
 PNET_BUFFER ndisi_nb_pool_get(struct ndisi_nb_pool *p, uint8_t kind);

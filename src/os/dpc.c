@@ -1,5 +1,5 @@
 /*
- * dpc.c - KeInitializeDpc, KeInsertQueueDpc, KeRemoveQueueDpc.
+ * dpc.c - KeInitializeDpc, KeInsertQueueDpc, KeRemoveQueueDpc, KeFlushQueuedDpcs.
  *
  * One process-wide DPC thread runs queued DPCs in FIFO order at
  * DISPATCH_LEVEL inside an NDISI_CB_DPC frame. The KDPC is the caller's
@@ -8,6 +8,11 @@
  * whether it was), Type is DpcObject once initialized, and ProcessorHistory
  * holds the driver image that initialized it, so that the routine runs
  * charged to that driver.
+ *
+ * KeFlushQueuedDpcs queues a marker of its own (Type DPC_FLUSH_MARKER, not a
+ * driver's DPC) and waits until the DPC thread reaches it: the thread runs
+ * one DPC at a time in FIFO order, so by then every DPC queued before the call
+ * has run (or was removed), including one running at the time of the call.
  */
 #include "os/dpc.h"
 
@@ -25,6 +30,7 @@
 
 #define DPC_OBJECT_TYPE 19       /* DpcObject in Windows' KOBJECTS */
 #define DPC_MEDIUM_IMPORTANCE 1  /* MediumImportance, KeInitializeDpc's default */
+#define DPC_FLUSH_MARKER 0xf1    /* KeFlushQueuedDpcs's marker; never a driver's DPC */
 
 static struct {
     pthread_once_t once;
@@ -86,6 +92,20 @@ static bool queue_remove_locked(PRKDPC dpc)
     return false;
 }
 
+/* Queues dpc at the tail (lock held) and wakes the DPC thread. */
+static void queue_append_locked(PRKDPC dpc)
+{
+    dpc->DpcData = &dpc_queued_marker;
+    dpc->DpcListEntry.Next = NULL;
+    if (g_dpc.tail)
+        g_dpc.tail->Next = &dpc->DpcListEntry;
+    else
+        g_dpc.head = &dpc->DpcListEntry;
+    g_dpc.tail = &dpc->DpcListEntry;
+    g_dpc.queued++;
+    pthread_cond_signal(&g_dpc.cond);
+}
+
 static void *dpc_main(void *unused)
 {
     (void)unused;
@@ -99,6 +119,11 @@ static void *dpc_main(void *unused)
         }
         PRKDPC dpc = entry_dpc(g_dpc.head);
         queue_remove_locked(dpc);
+        if (dpc->Type == DPC_FLUSH_MARKER) {
+            *(bool *)dpc->DeferredContext = true; /* the flusher's flag */
+            pthread_cond_broadcast(&g_dpc.done_cond);
+            continue;
+        }
         /* Dequeued before it runs: the routine may queue its DPC again. */
         PKDEFERRED_ROUTINE routine = dpc->DeferredRoutine;
         PVOID ctx = dpc->DeferredContext, a1 = dpc->SystemArgument1,
@@ -169,15 +194,7 @@ BOOLEAN KeInsertQueueDpc(_Inout_ PRKDPC Dpc, _In_opt_ PVOID SystemArgument1,
     }
     Dpc->SystemArgument1 = SystemArgument1;
     Dpc->SystemArgument2 = SystemArgument2;
-    Dpc->DpcData = &dpc_queued_marker;
-    Dpc->DpcListEntry.Next = NULL;
-    if (g_dpc.tail)
-        g_dpc.tail->Next = &Dpc->DpcListEntry;
-    else
-        g_dpc.head = &Dpc->DpcListEntry;
-    g_dpc.tail = &Dpc->DpcListEntry;
-    g_dpc.queued++;
-    pthread_cond_signal(&g_dpc.cond);
+    queue_append_locked(Dpc);
     pthread_mutex_unlock(&g_dpc.lock);
     return TRUE;
 }
@@ -200,6 +217,58 @@ BOOLEAN KeRemoveQueueDpc(_Inout_ PRKDPC Dpc)
     BOOLEAN removed = Dpc->DpcData && queue_remove_locked(Dpc) ? TRUE : FALSE;
     pthread_mutex_unlock(&g_dpc.lock);
     return removed;
+}
+
+/*
+ * WDK semantics (wdm.h; no page in the reference set): called at
+ * PASSIVE_LEVEL, returns after all DPCs queued at the time of the call have
+ * run. The wait is bounded by the wait bound (ndisi_os_wait_bound_ms), with
+ * a diagnostic naming what it waits for every NDISI_WAIT_DIAG_MS.
+ */
+VOID KeFlushQueuedDpcs(VOID)
+{
+    const char *ddi = "KeFlushQueuedDpcs";
+    if (!ndisi_irql_eq(PASSIVE_LEVEL, ddi, "_IRQL_requires_max_(PASSIVE_LEVEL)"))
+        return;
+    if (dpc_is_dpc_thread) {
+        /* A DPC routine that lowered its IRQL would wait for itself. */
+        ndisi_report(NDISI_V_STATE, ddi, "KeFlushQueuedDpcs is not called from a DPC routine",
+                     "called on the DPC thread: it would wait for itself; returning at once");
+        return;
+    }
+    pthread_once(&g_dpc.once, dpc_init);
+    pthread_mutex_lock(&g_dpc.lock);
+    if (!g_dpc.started || g_dpc.stopping || (!g_dpc.head && !g_dpc.running)) {
+        pthread_mutex_unlock(&g_dpc.lock);
+        return; /* nothing queued or running */
+    }
+    KDPC marker = {.Type = DPC_FLUSH_MARKER};
+    bool reached = false;
+    marker.DeferredContext = &reached;
+    queue_append_locked(&marker);
+    unsigned long long start = ndisi_now_ms(), until = start + ndisi_os_wait_bound_ms();
+    unsigned long long next_diag = start + NDISI_WAIT_DIAG_MS;
+    while (!reached) {
+        unsigned long long now = ndisi_now_ms();
+        if (now >= until)
+            break;
+        if (now >= next_diag) {
+            ndisi_diag("%s: still waiting after %llu ms for the DPCs queued before it "
+                       "(%lu queued)", ddi, now - start, g_dpc.queued);
+            next_diag = now + NDISI_WAIT_DIAG_MS;
+        }
+        unsigned long long wake = next_diag < until ? next_diag : until;
+        struct timespec ts = {.tv_sec = (time_t)(wake / 1000u),
+                              .tv_nsec = (long)(wake % 1000u) * 1000000L};
+        pthread_cond_timedwait(&g_dpc.done_cond, &g_dpc.lock, &ts);
+    }
+    if (!reached)
+        queue_remove_locked(&marker); /* the marker lives on this stack */
+    pthread_mutex_unlock(&g_dpc.lock);
+    if (!reached)
+        ndisi_report(NDISI_V_TIMEOUT, ddi, "DPC routines must return",
+                     "the DPCs queued before the call did not all run within %u ms: a DPC "
+                     "routine does not return", ndisi_os_wait_bound_ms());
 }
 
 unsigned ndisi_dpc_cancel_image(struct ndisi_image *img)

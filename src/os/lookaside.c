@@ -3,12 +3,17 @@
  * NdisAllocateFromNPagedLookasideList, NdisFreeToNPagedLookasideList,
  * NdisDeleteNPagedLookasideList.
  *
- * The list head is the caller's NPAGED_LOOKASIDE_LIST storage, which
- * ndis/ossvc.h leaves opaque; libndis keeps there an S-list of cached entries,
- * the spin lock guarding it, the Allocate/Free callbacks, size, tag, the
- * driver the list belongs to and a few counters. Cached entries are kept up to
- * a fixed depth (the page's "system-determined" limit); beyond it freed entries
- * go back to the allocator.
+ * A list is an NDISI_OBJ_LOOKASIDE object NDIS allocates: a stack of cached
+ * entries, the spin lock guarding it, the Allocate/Free callbacks, size, tag,
+ * the driver the list belongs to and a few counters. The caller's
+ * NPAGED_LOOKASIDE_LIST storage, which ndis/ossvc.h leaves opaque, holds only a
+ * magic word and a pointer to it. Keeping the list on NDIS's side is what lets
+ * NDIS release the lists a driver never deletes when it unloads
+ * (ndisi_lookaside_reclaim) without reading the driver's storage, which may
+ * have been freed by then; a later use of such a list is reported as a stale
+ * handle. Cached entries are kept up to a fixed depth (the page's
+ * "system-determined" limit); beyond it freed entries go back to the
+ * allocator.
  *
  * Without callbacks, entries are tagged blocks charged to the driver that
  * initialized the list (the current driver when the list was initialized), so
@@ -18,53 +23,66 @@
  * callbacks, when given, run on the calling thread at the caller's IRQL.
  */
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <ndis.h>
 
 #include "core/cbctx.h"
 #include "core/model.h"
+#include "core/obj.h"
 #include "core/verifier.h"
 #include "os/memory.h"
+#include "os/owned.h"
 #include "os/spinlock.h"
 
 #define LOOKASIDE_MAGIC 0x4c4f4f4bu /* "LOOK" */
 #define LOOKASIDE_MAX_DEPTH 256u    /* the largest depth Windows lets a lookaside list grow to */
 
-struct lookaside_impl {
-    SLIST_HEADER cache;       /* entries ready to hand out, guarded by lock */
+struct ndisi_lookaside {
+    struct ndisi_obj obj;     /* NDISI_OBJ_LOOKASIDE */
+    struct ndisi_owned owned; /* in g_lists from initialization to deletion, if image is set */
     KSPIN_LOCK lock;
+    void *cache;              /* entries ready to hand out, linked through their first
+                                 pointer; guarded by lock */
+    USHORT depth;             /* entries in cache, guarded by lock */
     PALLOCATE_FUNCTION alloc; /* NULL: NDIS allocates */
     PFREE_FUNCTION free;
     struct ndisi_image *image;
     ULONG size;
     ULONG tag;
-    uint32_t magic;
-    USHORT depth;             /* entries in cache, guarded by lock */
     ULONG total_allocates;    /* statistics, guarded by lock */
     ULONG allocate_misses;
     ULONG total_frees;
     ULONG free_misses;
+    char label[NDISI_NAME_MAX + 48];
 };
 
-_Static_assert(sizeof(struct lookaside_impl) <= sizeof(NPAGED_LOOKASIDE_LIST),
-               "NPAGED_LOOKASIDE_LIST storage holds the list");
-_Static_assert(_Alignof(NPAGED_LOOKASIDE_LIST) >= _Alignof(struct lookaside_impl),
-               "NPAGED_LOOKASIDE_LIST storage is aligned for the list");
+/* What the caller's NPAGED_LOOKASIDE_LIST holds. */
+struct lookaside_head {
+    uint32_t magic;               /* LOOKASIDE_MAGIC from initialization to deletion */
+    struct ndisi_lookaside *list;
+};
 
-static struct lookaside_impl *la_impl(PNPAGED_LOOKASIDE_LIST l)
+_Static_assert(sizeof(struct lookaside_head) <= sizeof(NPAGED_LOOKASIDE_LIST),
+               "NPAGED_LOOKASIDE_LIST storage holds the head");
+
+static NDISI_OWNED_LIST(g_lists, NDISI_RES_LOOKASIDE);
+
+static struct lookaside_head *la_head(PNPAGED_LOOKASIDE_LIST l)
 {
-    return (struct lookaside_impl *)(void *)l;
+    return (struct lookaside_head *)(void *)l;
 }
 
-static struct lookaside_impl *la_check(PNPAGED_LOOKASIDE_LIST Lookaside, const char *ddi)
+static struct ndisi_lookaside *la_check(PNPAGED_LOOKASIDE_LIST Lookaside, const char *ddi)
 {
     if (!Lookaside) {
         ndisi_report(NDISI_V_PARAMETER, ddi, "Lookaside must point to an initialized list head",
                      "Lookaside is NULL");
         return NULL;
     }
-    struct lookaside_impl *la = la_impl(Lookaside);
-    if (__atomic_load_n(&la->magic, __ATOMIC_RELAXED) != LOOKASIDE_MAGIC) {
+    struct lookaside_head *h = la_head(Lookaside);
+    if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != LOOKASIDE_MAGIC) {
         ndisi_report(NDISI_V_PARAMETER, ddi,
                      "The caller already initialized the list head with "
                      "NdisInitializeNPagedLookasideList",
@@ -72,10 +90,11 @@ static struct lookaside_impl *la_check(PNPAGED_LOOKASIDE_LIST Lookaside, const c
                      "or deleted)", (void *)Lookaside);
         return NULL;
     }
-    return la;
+    /* A list NDIS released when its driver unloaded is a stale handle. */
+    return ndisi_obj_check(h->list, NDISI_OBJ_LOOKASIDE, ddi, "Lookaside's list");
 }
 
-static struct ndisi_mem_expect la_expect(const struct lookaside_impl *la)
+static struct ndisi_mem_expect la_expect(const struct ndisi_lookaside *la)
 {
     struct ndisi_mem_expect e = {
         .kind = NDISI_MEM_LOOKASIDE,
@@ -86,17 +105,13 @@ static struct ndisi_mem_expect la_expect(const struct lookaside_impl *la)
     return e;
 }
 
-VOID NdisInitializeNPagedLookasideList(_Out_ PNPAGED_LOOKASIDE_LIST Lookaside,
-                                       _In_opt_ PALLOCATE_FUNCTION Allocate,
-                                       _In_opt_ PFREE_FUNCTION Free, _In_ ULONG Flags,
-                                       _In_ ULONG Size, _In_ ULONG Tag, _In_ USHORT Depth)
+static bool la_args_ok(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate,
+                       PFREE_FUNCTION Free, ULONG Flags, USHORT Depth, const char *ddi)
 {
-    const char *ddi = "NdisInitializeNPagedLookasideList";
-    ndisi_irql_le(DISPATCH_LEVEL, ddi, "Irql_Miscellaneous_Function");
     if (!Lookaside) {
         ndisi_report(NDISI_V_PARAMETER, ddi, "Lookaside must point to caller storage",
                      "Lookaside is NULL");
-        return;
+        return false;
     }
     if ((uintptr_t)Lookaside % 16u != 0)
         ndisi_report(NDISI_V_PARAMETER, ddi,
@@ -112,41 +127,59 @@ VOID NdisInitializeNPagedLookasideList(_Out_ PNPAGED_LOOKASIDE_LIST Lookaside,
         ndisi_report(NDISI_V_PARAMETER, ddi,
                      "If the caller provides an Allocate function, it also must provide a "
                      "Free function", "Allocate is set and Free is NULL");
+        return false;
+    }
+    return true;
+}
+
+VOID NdisInitializeNPagedLookasideList(_Out_ PNPAGED_LOOKASIDE_LIST Lookaside,
+                                       _In_opt_ PALLOCATE_FUNCTION Allocate,
+                                       _In_opt_ PFREE_FUNCTION Free, _In_ ULONG Flags,
+                                       _In_ ULONG Size, _In_ ULONG Tag, _In_ USHORT Depth)
+{
+    const char *ddi = "NdisInitializeNPagedLookasideList";
+    ndisi_irql_le(DISPATCH_LEVEL, ddi, "Irql_Miscellaneous_Function");
+    if (!la_args_ok(Lookaside, Allocate, Free, Flags, Depth, ddi))
+        return;
+    memset(Lookaside, 0, sizeof(*Lookaside));
+    struct ndisi_lookaside *la = ndisi_obj_alloc(NDISI_OBJ_LOOKASIDE, sizeof(*la));
+    if (!la) {
+        /* The DDI cannot fail: the list stays uninitialized, so each use says so. */
+        ndisi_diag("%s: out of memory; lookaside list %p is left uninitialized", ddi,
+                   (void *)Lookaside);
         return;
     }
-
-    struct lookaside_impl *la = la_impl(Lookaside);
-    memset(Lookaside, 0, sizeof(*Lookaside));
     KeInitializeSpinLock(&la->lock);
     la->alloc = Allocate;
     la->free = Free;
     la->image = ndisi_cb_current_image();
-    /* Every entry must at least hold the S-list link while it is cached. */
+    /* Every entry must at least hold the cache link while it is cached. */
     la->size = Size < sizeof(SLIST_ENTRY) ? (ULONG)sizeof(SLIST_ENTRY) : Size;
     la->tag = Tag;
-    if (la->image)
-        atomic_fetch_add(&la->image->res[NDISI_RES_LOOKASIDE], 1);
-    __atomic_store_n(&la->magic, LOOKASIDE_MAGIC, __ATOMIC_RELEASE);
+    char tag[5];
+    ndisi_tag_str(Tag, tag);
+    snprintf(la->label, sizeof(la->label), "lookaside list '%s' of driver '%s'", tag,
+             la->image ? la->image->name : "?");
+    la->obj.label = la->label;
+    ndisi_owned_add(&g_lists, &la->owned, la->image);
+    struct lookaside_head *h = la_head(Lookaside);
+    h->list = la;
+    __atomic_store_n(&h->magic, LOOKASIDE_MAGIC, __ATOMIC_RELEASE);
 }
 
+#define LINK(e) (*(void **)(e))
+
 /* Pops a cached entry; NULL if the cache is empty. */
-static void *la_pop(struct lookaside_impl *la, const char *ddi, bool count_allocate)
+static void *la_pop(struct ndisi_lookaside *la, const char *ddi, bool count_allocate)
 {
     KIRQL old;
-    PSLIST_ENTRY e = NULL;
     if (!ndisi_spin_lock_raise(&la->lock, &old, ddi))
         return NULL;
-#if defined(_WIN64)
-    e = (PSLIST_ENTRY)(uintptr_t)la->cache.Region;
-    if (e)
-        la->cache.Region = (ULONGLONG)(uintptr_t)e->Next;
-#else
-    e = la->cache.Next.Next;
-    if (e)
-        la->cache.Next.Next = e->Next;
-#endif
-    if (e)
+    void *e = la->cache;
+    if (e) {
+        la->cache = LINK(e);
         la->depth--;
+    }
     if (count_allocate) {
         la->total_allocates++;
         if (!e)
@@ -157,7 +190,7 @@ static void *la_pop(struct lookaside_impl *la, const char *ddi, bool count_alloc
 }
 
 /* Caches an entry if there is room; returns false if the list is full. */
-static bool la_push(struct lookaside_impl *la, void *entry, const char *ddi)
+static bool la_push(struct ndisi_lookaside *la, void *entry, const char *ddi)
 {
     KIRQL old;
     bool pushed = false;
@@ -165,14 +198,8 @@ static bool la_push(struct lookaside_impl *la, void *entry, const char *ddi)
         return false;
     la->total_frees++;
     if (la->depth < LOOKASIDE_MAX_DEPTH) {
-        PSLIST_ENTRY e = entry;
-#if defined(_WIN64)
-        e->Next = (PSLIST_ENTRY)(uintptr_t)la->cache.Region;
-        la->cache.Region = (ULONGLONG)(uintptr_t)e;
-#else
-        e->Next = la->cache.Next.Next;
-        la->cache.Next.Next = e;
-#endif
+        LINK(entry) = la->cache;
+        la->cache = entry;
         la->depth++;
         pushed = true;
     } else {
@@ -185,7 +212,7 @@ static bool la_push(struct lookaside_impl *la, void *entry, const char *ddi)
 PVOID NdisAllocateFromNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside)
 {
     const char *ddi = "NdisAllocateFromNPagedLookasideList";
-    struct lookaside_impl *la = la_check(Lookaside, ddi);
+    struct ndisi_lookaside *la = la_check(Lookaside, ddi);
     if (!la)
         return NULL;
     ndisi_irql_le(DISPATCH_LEVEL, ddi, "Irql_Miscellaneous_Function");
@@ -210,7 +237,7 @@ PVOID NdisAllocateFromNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookasi
 VOID NdisFreeToNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside, _In_ PVOID Entry)
 {
     const char *ddi = "NdisFreeToNPagedLookasideList";
-    struct lookaside_impl *la = la_check(Lookaside, ddi);
+    struct ndisi_lookaside *la = la_check(Lookaside, ddi);
     if (!la)
         return;
     ndisi_irql_le(DISPATCH_LEVEL, ddi, "Irql_Miscellaneous_Function");
@@ -221,7 +248,7 @@ VOID NdisFreeToNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside, _In
     }
     struct ndisi_mem_expect x = la_expect(la);
     /* An entry NDIS allocated must be one of this list's live entries and not
-       already cached: otherwise the S-list would be corrupted. */
+       already cached: otherwise the cache would be corrupted. */
     if (!la->alloc && !ndisi_mem_park(Entry, ddi, &x, true))
         return;
     if (la_push(la, Entry, ddi))
@@ -235,27 +262,57 @@ VOID NdisFreeToNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside, _In
 }
 
 /*
+ * Empties the cache. The driver's Free routine gets its entries back when
+ * `call_driver` is set; otherwise they are left to the driver's memory account
+ * (reported and released by tag at unload, if it allocated them from NDIS).
+ */
+static void la_drain(struct ndisi_lookaside *la, const char *ddi, bool call_driver)
+{
+    struct ndisi_mem_expect x = la_expect(la);
+    void *e;
+    while ((e = la_pop(la, ddi, false)) != NULL) {
+        if (la->alloc) {
+            if (call_driver)
+                la->free(e);
+        } else {
+            ndisi_mem_park(e, ddi, &x, false);
+            ndisi_mem_free(e, ddi, &x);
+        }
+    }
+}
+
+/*
  * nf-ndis-ndisdeletenpagedlookasidelist.md: frees the remaining entries but
  * "does not free the list head".
  */
 VOID NdisDeleteNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside)
 {
     const char *ddi = "NdisDeleteNPagedLookasideList";
-    struct lookaside_impl *la = la_check(Lookaside, ddi);
+    struct ndisi_lookaside *la = la_check(Lookaside, ddi);
     if (!la)
         return;
     ndisi_irql_le(DISPATCH_LEVEL, ddi, "Irql_Miscellaneous_Function");
-    struct ndisi_mem_expect x = la_expect(la);
-    void *e;
-    while ((e = la_pop(la, ddi, false)) != NULL) {
-        if (la->alloc) {
-            la->free(e);
-        } else {
-            ndisi_mem_park(e, ddi, &x, false);
-            ndisi_mem_free(e, ddi, &x);
-        }
-    }
-    if (la->image)
-        atomic_fetch_sub(&la->image->res[NDISI_RES_LOOKASIDE], 1);
-    __atomic_store_n(&la->magic, 0, __ATOMIC_RELEASE);
+    la_drain(la, ddi, true);
+    ndisi_owned_del(&g_lists, &la->owned);
+    __atomic_store_n(&la_head(Lookaside)->magic, 0, __ATOMIC_RELEASE);
+    ndisi_obj_free(la);
+}
+
+/*
+ * A list the driver never deleted: its cached entries are freed as
+ * NdisDeleteNPagedLookasideList would, except that a driver's Free routine is
+ * not called (no code of an unloaded driver runs). The driver's storage is
+ * not touched: it may be gone.
+ */
+static void la_reclaim_one(struct ndisi_owned *o, void *unused)
+{
+    struct ndisi_lookaside *la = CONTAINING_RECORD(o, struct ndisi_lookaside, owned);
+    (void)unused;
+    la_drain(la, "driver unload", false);
+    ndisi_obj_free(la);
+}
+
+void ndisi_lookaside_reclaim(struct ndisi_image *img)
+{
+    ndisi_owned_reclaim(&g_lists, img, la_reclaim_one, NULL);
 }

@@ -19,6 +19,10 @@
  *
  * LOCK_STATE_EX records how the lock was taken (LockState), the flags and the
  * IRQL to restore (OldIrql).
+ *
+ * Locks are listed by driver (owned.h); those a driver never frees are freed
+ * when it unloads (ndisi_rwlock_reclaim), held or not: no code of the driver
+ * runs any more to release them.
  */
 #include <sched.h>
 #include <stdatomic.h>
@@ -32,6 +36,7 @@
 #include "core/obj.h"
 #include "core/verifier.h"
 #include "core/wait.h"
+#include "os/owned.h"
 #include "os/spinlock.h"
 
 #define RW_WRITER ((uint64_t)1 << 63)
@@ -47,11 +52,14 @@ enum {
 struct _NDIS_RW_LOCK_EX {
     struct ndisi_obj obj;
     struct ndisi_image *image; /* NULL when allocated in DriverEntry with no handle */
+    struct ndisi_owned owned;  /* in g_locks from allocation to free, if image is set */
     _Atomic uint64_t word;     /* reader count | RW_WRITER */
     _Atomic uintptr_t owner;   /* writer's ndisi_self(), 0 if none */
     unsigned nest;             /* write recursion depth, owner only */
     char label[NDISI_NAME_MAX + 32];
 };
+
+static NDISI_OWNED_LIST(g_locks, NDISI_RES_RWLOCK);
 
 /* Per-thread read holds: enough for any sane nesting of distinct locks. */
 #define MAX_READ_HOLDS 32
@@ -123,8 +131,7 @@ PNDIS_RW_LOCK_EX NdisAllocateRWLock(_In_ NDIS_HANDLE NdisHandle)
     l->image = img;
     atomic_init(&l->word, 0);
     atomic_init(&l->owner, 0);
-    if (img)
-        atomic_fetch_add(&img->res[NDISI_RES_RWLOCK], 1);
+    ndisi_owned_add(&g_locks, &l->owned, img);
     return l;
 }
 
@@ -145,9 +152,19 @@ VOID NdisFreeRWLock(_In_ PNDIS_RW_LOCK_EX Lock)
                      (w & RW_WRITER) ? "for write" : "for read");
         return;
     }
-    if (l->image)
-        atomic_fetch_sub(&l->image->res[NDISI_RES_RWLOCK], 1);
+    ndisi_owned_del(&g_locks, &l->owned);
     ndisi_obj_free(l);
+}
+
+static void rwlock_reclaim_one(struct ndisi_owned *o, void *unused)
+{
+    (void)unused;
+    ndisi_obj_free(CONTAINING_RECORD(o, struct _NDIS_RW_LOCK_EX, owned));
+}
+
+void ndisi_rwlock_reclaim(struct ndisi_image *img)
+{
+    ndisi_owned_reclaim(&g_locks, img, rwlock_reclaim_one, NULL);
 }
 
 /* Raises to DISPATCH_LEVEL as the pages say, checking NDIS_RWL_AT_DISPATCH_LEVEL. */

@@ -12,6 +12,10 @@
  * The heap never allocates while a timer is set: NdisAllocateTimerObject
  * reserves one slot per timer object (the only step that can fail with
  * NDIS_STATUS_RESOURCES).
+ *
+ * Timer objects are listed by driver (owned.h): at unload, after the driver's
+ * timers were dequeued (ndisi_timer_cancel_image), those it did not free are
+ * released (ndisi_timer_reclaim).
  */
 #include "os/timer.h"
 
@@ -31,11 +35,13 @@
 #include "core/wait.h"
 #include "os/memory.h"
 #include "os/os.h"
+#include "os/owned.h"
 #include "os/time.h"
 
 struct ndisi_timer {
     struct ndisi_obj obj;
     struct ndisi_image *image;
+    struct ndisi_owned owned;   /* in g_timers from allocation to free */
     PNDIS_TIMER_FUNCTION fn;
     PVOID default_ctx;
     ULONG tag;
@@ -63,6 +69,8 @@ static struct {
     pthread_t thread;
     struct ndisi_timer *running; /* timer whose function runs now */
 } g_tm = {.once = PTHREAD_ONCE_INIT};
+
+static NDISI_OWNED_LIST(g_timers, NDISI_RES_TIMER);
 
 static __thread bool tm_is_timer_thread;
 
@@ -313,7 +321,7 @@ NDIS_STATUS NdisAllocateTimerObject(_In_ NDIS_HANDLE NdisHandle,
     t->fn = TimerCharacteristics->TimerFunction;
     t->default_ctx = TimerCharacteristics->FunctionContext;
     t->tag = TimerCharacteristics->AllocationTag;
-    atomic_fetch_add(&img->res[NDISI_RES_TIMER], 1);
+    ndisi_owned_add(&g_timers, &t->owned, img);
     *pTimerObject = t;
     return NDIS_STATUS_SUCCESS;
 }
@@ -402,6 +410,38 @@ BOOLEAN NdisCancelTimerObject(_In_ NDIS_HANDLE TimerObject)
 }
 
 /*
+ * Takes a timer out of the heap for good before it is freed (g_tm.lock not
+ * held): dequeued again after each wait, since its function may set it again,
+ * and not returned from while the function runs on another thread. Called
+ * from the timer's own function, the timer thread releases the object when the
+ * function returns: the result is then true and the object already dead.
+ */
+static bool timer_detach(struct ndisi_timer *t, const char *ddi, bool *was_queued,
+                         uint32_t *period)
+{
+    bool deferred = false;
+    pthread_mutex_lock(&g_tm.lock);
+    *was_queued = t->queued;
+    *period = t->period_ms;
+    for (;;) {
+        if (t->queued)
+            heap_remove(t);
+        if (g_tm.running != t)
+            break;
+        if (tm_is_timer_thread) {
+            t->free_pending = true; /* released by the timer thread on return */
+            t->obj.magic = NDISI_MAGIC_DEAD;
+            deferred = true;
+            break;
+        }
+        wait_not_running_locked(t, ddi);
+    }
+    g_tm.nobjects--;
+    pthread_mutex_unlock(&g_tm.lock);
+    return deferred;
+}
+
+/*
  * Cancels the timer and frees it. It does not return while the timer function
  * runs on another thread; called from the timer function itself, the object is
  * released when the function returns. Freeing a timer that is still queued is
@@ -416,32 +456,14 @@ VOID NdisFreeTimerObject(_In_ NDIS_HANDLE TimerObject)
         return;
     ndisi_irql_le(DISPATCH_LEVEL, "NdisFreeTimerObject", "Irql_Timer_Function");
 
-    pthread_mutex_lock(&g_tm.lock);
-    bool was_queued = t->queued;
-    uint32_t period = t->period_ms;
-    bool deferred = false;
-    for (;;) {
-        /* Dequeue again after each wait: the timer function may set it again. */
-        if (t->queued)
-            heap_remove(t);
-        if (g_tm.running != t)
-            break;
-        if (tm_is_timer_thread) {
-            t->free_pending = true; /* released by the timer thread on return */
-            t->obj.magic = NDISI_MAGIC_DEAD;
-            deferred = true;
-            break;
-        }
-        wait_not_running_locked(t, "NdisFreeTimerObject");
-    }
-    g_tm.nobjects--;
-    pthread_mutex_unlock(&g_tm.lock);
-
+    bool was_queued;
+    uint32_t period;
+    bool deferred = timer_detach(t, "NdisFreeTimerObject", &was_queued, &period);
     if (was_queued)
         ndisi_report(NDISI_V_STATE, "NdisFreeTimerObject", "CancelTimerObject",
                      "%s is still queued (%s, set and not cancelled); it has been cancelled "
                      "and freed", t->label, period ? "periodic" : "one-shot");
-    atomic_fetch_sub(&t->image->res[NDISI_RES_TIMER], 1);
+    ndisi_owned_del(&g_timers, &t->owned);
     if (!deferred)
         ndisi_obj_free(t);
 }
@@ -474,6 +496,21 @@ unsigned ndisi_timer_cancel_image(struct ndisi_image *img)
     } while (again);
     pthread_mutex_unlock(&g_tm.lock);
     return n;
+}
+
+static void timer_reclaim_one(struct ndisi_owned *o, void *unused)
+{
+    struct ndisi_timer *t = CONTAINING_RECORD(o, struct ndisi_timer, owned);
+    bool was_queued;
+    uint32_t period;
+    (void)unused;
+    if (!timer_detach(t, "driver unload", &was_queued, &period))
+        ndisi_obj_free(t);
+}
+
+void ndisi_timer_reclaim(struct ndisi_image *img)
+{
+    ndisi_owned_reclaim(&g_timers, img, timer_reclaim_one, NULL);
 }
 
 void ndisi_timer_shutdown(void)

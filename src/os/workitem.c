@@ -8,9 +8,13 @@
  * own item again, and another worker may start it before the first run
  * returns). The routine runs on a pool thread at PASSIVE_LEVEL inside an
  * NDISI_CB_WORKITEM frame charged to the driver that allocated the item.
+ *
+ * Items are listed by driver (owned.h): those a driver leaves allocated are
+ * released when it unloads (ndisi_workitem_reclaim).
  */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <ndis.h>
 
@@ -18,6 +22,7 @@
 #include "core/model.h"
 #include "core/obj.h"
 #include "core/verifier.h"
+#include "os/owned.h"
 #include "os/workq.h"
 
 #define WI_QUEUED 1u
@@ -28,12 +33,15 @@
 struct ndisi_workitem {
     struct ndisi_obj obj;
     struct ndisi_image *image;
+    struct ndisi_owned owned;         /* in g_items from allocation to free */
     struct ndisi_workq_entry entry;
     NDIS_IO_WORKITEM_ROUTINE routine; /* written by the queuer while QUEUED is set */
     PVOID context;
     atomic_uint state;
     char label[NDISI_NAME_MAX + 32];
 };
+
+static NDISI_OWNED_LIST(g_items, NDISI_RES_WORKITEM);
 
 static void run_workitem(void *arg)
 {
@@ -45,18 +53,23 @@ static void run_workitem(void *arg)
     while (!atomic_compare_exchange_weak(&wi->state, &s, (s & ~WI_QUEUED) + WI_RUN_ONE))
         ;
 
-    struct ndisi_cbframe f;
-    ndisi_cb_enter(&f, wi->image, "NDIS_IO_WORKITEM_ROUTINE", wi->label, NDISI_CB_WORKITEM,
-                   PASSIVE_LEVEL);
-    routine(ctx, (NDIS_HANDLE)wi);
-    ndisi_cb_leave(&f);
+    /* A queued item is FREE_PENDING only when its driver unloaded meanwhile
+       (ndisi_workitem_reclaim): its routine must not run any more. */
+    if (!(s & WI_FREE_PENDING)) {
+        struct ndisi_cbframe f;
+        ndisi_cb_enter(&f, wi->image, "NDIS_IO_WORKITEM_ROUTINE", wi->label, NDISI_CB_WORKITEM,
+                       PASSIVE_LEVEL);
+        routine(ctx, (NDIS_HANDLE)wi);
+        ndisi_cb_leave(&f);
+    }
 
-    /* The last run of an item freed meanwhile releases it. */
+    /* The last run of an item freed meanwhile releases it, unless the item is
+       queued again (only after a reclaim): then that run releases it. */
     s = atomic_load(&wi->state);
     for (;;) {
         unsigned ns = s - WI_RUN_ONE;
         if (atomic_compare_exchange_weak(&wi->state, &s, ns)) {
-            if (WI_RUNS(ns) == 0 && (ns & WI_FREE_PENDING))
+            if (WI_RUNS(ns) == 0 && (ns & (WI_FREE_PENDING | WI_QUEUED)) == WI_FREE_PENDING)
                 ndisi_obj_free(wi);
             return;
         }
@@ -94,7 +107,7 @@ NDIS_HANDLE NdisAllocateIoWorkItem(_In_ NDIS_HANDLE NdisObjectHandle)
     wi->entry.arg = wi;
     wi->entry.heap = false;
     atomic_init(&wi->state, 0);
-    atomic_fetch_add(&img->res[NDISI_RES_WORKITEM], 1);
+    ndisi_owned_add(&g_items, &wi->owned, img);
     return (NDIS_HANDLE)wi;
 }
 
@@ -160,11 +173,41 @@ VOID NdisFreeIoWorkItem(_In_ NDIS_HANDLE NdisIoWorkItemHandle)
             break;
         if (atomic_compare_exchange_weak(&wi->state, &s, s | WI_FREE_PENDING)) {
             /* A routine is running: the last one to return releases the item. */
-            atomic_fetch_sub(&wi->image->res[NDISI_RES_WORKITEM], 1);
+            ndisi_owned_del(&g_items, &wi->owned);
             wi->obj.magic = NDISI_MAGIC_DEAD;
             return;
         }
     }
-    atomic_fetch_sub(&wi->image->res[NDISI_RES_WORKITEM], 1);
+    ndisi_owned_del(&g_items, &wi->owned);
     ndisi_obj_free(wi);
+}
+
+/*
+ * At unload the work queue has been run dry (ndisi_os_image_quiesce), so an
+ * item is normally idle and freed at once. If the flush timed out (a routine
+ * that does not return, or queues its item forever), the item is marked
+ * freed: a pending run skips the routine and the last run releases it.
+ */
+static void workitem_reclaim_one(struct ndisi_owned *o, void *unused)
+{
+    struct ndisi_workitem *wi = CONTAINING_RECORD(o, struct ndisi_workitem, owned);
+    char label[sizeof(wi->label)];
+    (void)unused;
+    memcpy(label, wi->label, sizeof(label));
+    wi->obj.magic = NDISI_MAGIC_DEAD; /* before a run in progress may release it */
+    unsigned s = atomic_load(&wi->state);
+    while (!atomic_compare_exchange_weak(&wi->state, &s, s | WI_FREE_PENDING))
+        ;
+    if (s == 0) {
+        ndisi_obj_free(wi);
+        return;
+    }
+    ndisi_diag("%s is still %s after the work queue was flushed; NDIS releases it when that "
+               "run ends, and its routine will not run again",
+               label, (s & WI_QUEUED) ? "queued" : "running");
+}
+
+void ndisi_workitem_reclaim(struct ndisi_image *img)
+{
+    ndisi_owned_reclaim(&g_items, img, workitem_reclaim_one, NULL);
 }

@@ -115,6 +115,38 @@ TEST(pools_are_counted_per_driver)
     T_STREQ(t_report_class(), "handle");
 }
 
+/*
+ * Driver unload (ndisi_pool_reclaim, pool.c): a pool with an NBL still out in
+ * the stack - possible only after a pause's bounded wait gave up - stays
+ * allocated, and so does an NB pool with NBs that may be chained to it.
+ */
+TEST(unload_keeps_a_pool_with_nbls_in_the_stack)
+{
+    t_reports_capture();
+    NDIS_HANDLE drv = t_driver("proto");
+    struct ndisi_image *img = t_driver_image(drv);
+    NDIS_HANDLE a = t_nbl_pool(drv, TRUE, 0, 0), b = t_nb_pool(drv, 0), c = t_nb_pool(drv, 0);
+    PNET_BUFFER_LIST sent = NdisAllocateNetBufferList(a, 0, 0);
+    PNET_BUFFER nb = NdisAllocateNetBuffer(b, NULL, 0, 0);
+    T_ASSERT(sent && nb);
+    ndisi_nbl_set_where(ndisi_nbl_priv(sent), NDISI_NBL_SENT); /* not completed yet */
+    ndisi_pool_reclaim(img, false);
+    T_EQ(atomic_load(&img->res[NDISI_RES_NBL_POOL]), 0);
+    T_EQ(atomic_load(&img->res[NDISI_RES_NB_POOL]), 0);
+    T_ASSERT(ndisi_obj_is(a, NDISI_OBJ_NBL_POOL));
+    T_ASSERT(((struct ndisi_nbl_pool *)a)->image == NULL); /* no longer names the driver */
+    T_ASSERT(ndisi_obj_is(b, NDISI_OBJ_NB_POOL));
+    T_ASSERT(!ndisi_obj_is(c, NDISI_OBJ_NB_POOL)); /* no NB allocated: freed */
+    /* Once the NBL is back, the pools are freed as usual. */
+    ndisi_nbl_set_where(ndisi_nbl_priv(sent), NDISI_NBL_OWNED);
+    NdisFreeNetBufferList(sent);
+    NdisFreeNetBuffer(nb);
+    NdisFreeNetBufferListPool(a);
+    NdisFreeNetBufferPool(b);
+    T_EQ(t_reports(), 0);
+    t_driver_done(drv);
+}
+
 TEST(fresh_nbl_is_zeroed)
 {
     t_reports_capture();

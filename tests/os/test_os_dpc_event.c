@@ -127,6 +127,78 @@ TEST(dpc_cancel_image)
     t_os_end();
 }
 
+/* ---- KeFlushQueuedDpcs ---------------------------------------------------------- */
+
+struct flusher {
+    volatile int done;
+    int blocker_runs, dpc_runs; /* when the flush returned */
+    struct dpc_run *rb, *r;
+};
+
+static void *flush_thread(void *arg)
+{
+    struct flusher *fl = arg;
+    KeFlushQueuedDpcs();
+    fl->blocker_runs = __atomic_load_n(&fl->rb->count, __ATOMIC_ACQUIRE);
+    fl->dpc_runs = __atomic_load_n(&fl->r->count, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&fl->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* Runs a DPC that blocks until rb->gate_open, and queues `dpc` behind it. */
+static void dpc_behind_blocker(PKDPC blocker, struct dpc_run *rb, PKDPC dpc, struct dpc_run *r)
+{
+    rb->block = 1;
+    KeInitializeDpc(blocker, dpc_routine, rb);
+    KeInitializeDpc(dpc, dpc_routine, r);
+    T_EQ(KeInsertQueueDpc(blocker, NULL, NULL), TRUE);
+    T_ASSERT(t_wait_flag(&rb->entered, 5000));
+    T_EQ(KeInsertQueueDpc(dpc, NULL, NULL), TRUE);
+}
+
+TEST(flush_waits_for_running_and_queued_dpcs)
+{
+    t_capture();
+    KeFlushQueuedDpcs(); /* nothing queued: returns at once */
+    static KDPC blocker, dpc;
+    static struct dpc_run rb, r;
+    dpc_behind_blocker(&blocker, &rb, &dpc, &r);
+    static struct flusher fl;
+    fl.rb = &rb;
+    fl.r = &r;
+    pthread_t t;
+    T_EQ(pthread_create(&t, NULL, flush_thread, &fl), 0);
+    t_sleep_ms(30);
+    T_EQ(fl.done, 0); /* the running DPC has not returned */
+    __atomic_store_n(&rb.gate_open, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    T_EQ(fl.blocker_runs, 1);
+    T_EQ(fl.dpc_runs, 1);
+    T_EQ(t_reports(), 0);
+    t_os_end();
+}
+
+TEST(flush_checks_irql_and_is_bounded)
+{
+    setenv("NDIS_WAIT_TIMEOUT_MS", "100", 1); /* read once, by the first bounded wait */
+    t_capture();
+    struct ndisi_cbframe f;
+    t_enter(&f, NULL, DISPATCH_LEVEL);
+    KeFlushQueuedDpcs();
+    t_leave(&f);
+    T_EQ(t_reported("KeFlushQueuedDpcs", "PASSIVE_LEVEL"), 1);
+    static KDPC blocker, dpc;
+    static struct dpc_run rb, r;
+    dpc_behind_blocker(&blocker, &rb, &dpc, &r);
+    KeFlushQueuedDpcs(); /* gives up after the bound, its marker taken out of the queue */
+    T_EQ(t_reported("KeFlushQueuedDpcs", "did not all run within 100 ms"), 1);
+    __atomic_store_n(&rb.gate_open, 1, __ATOMIC_RELEASE);
+    T_ASSERT(t_wait_flag(&r.count, 5000));
+    KeFlushQueuedDpcs();
+    T_EQ(t_reports(), 2);
+    t_os_end();
+}
+
 /* ---- events ------------------------------------------------------------------ */
 
 static unsigned long long now_ms(void)

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "os_test.h"
+#include "os/owned.h"
 
 #define LTAG 'kooL' /* "Look" */
 
@@ -160,4 +161,44 @@ TEST(concurrent_lookaside)
     NdisDeleteNPagedLookasideList(&la);
     T_EQ(t_reports(), 0);
     t_os_end(); /* the unowned account must be empty */
+}
+
+/* A driver unloads without deleting its lists; its storage may be gone. */
+TEST(reclaim_at_unload)
+{
+    t_capture();
+    struct ndisi_image *img = t_image("la2");
+    static NPAGED_LOOKASIDE_LIST ndis_la, cb_la;
+    struct ndisi_cbframe f;
+    t_enter(&f, img, PASSIVE_LEVEL);
+    NdisInitializeNPagedLookasideList(&ndis_la, NULL, NULL, 0, 48, LTAG, 0);
+    NdisInitializeNPagedLookasideList(&cb_la, my_alloc, my_free, 0, 48, LTAG, 0);
+    void *e[3], *c[3];
+    for (int i = 0; i < 3; i++) {
+        e[i] = NdisAllocateFromNPagedLookasideList(&ndis_la);
+        c[i] = NdisAllocateFromNPagedLookasideList(&cb_la);
+    }
+    for (int i = 0; i < 3; i++) {
+        NdisFreeToNPagedLookasideList(&ndis_la, e[i]);
+        NdisFreeToNPagedLookasideList(&cb_la, c[i]);
+    }
+    t_leave(&f);
+    T_EQ(atomic_load(&img->res[NDISI_RES_LOOKASIDE]), 2);
+    ndisi_lookaside_reclaim(img);
+    T_EQ(atomic_load(&img->res[NDISI_RES_LOOKASIDE]), 0);
+    /* NDIS's cached entries are freed; the driver's are not given to its Free
+       routine (no code of an unloaded driver runs). */
+    unsigned long count;
+    ndisi_memacct_totals(&img->mem, NULL, &count);
+    T_EQ(count, 0);
+    T_EQ(frees, 0);
+    /* The lists are stale handles now. */
+    T_ASSERT(NdisAllocateFromNPagedLookasideList(&ndis_la) == NULL);
+    NdisDeleteNPagedLookasideList(&cb_la);
+    T_EQ(t_reported(NULL, "stale handle: a freed lookaside list"), 2);
+    T_EQ(t_reports(), 2);
+    for (int i = 0; i < 3; i++)
+        free(c[i]);
+    t_image_done(img);
+    t_os_end();
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "os_test.h"
+#include "os/owned.h"
 #include "os/workq.h"
 
 struct run {
@@ -161,6 +162,37 @@ TEST(free_while_running_is_deferred)
     T_ASSERT(ndisi_workq_flush());
     T_EQ(t_reports(), 0);
     t_image_done(img);
+    t_os_end();
+}
+
+TEST(reclaim_at_unload_skips_a_queued_routine)
+{
+    t_capture();
+    struct ndisi_image *img = t_image("wi6");
+    NDIS_HANDLE wi = NdisAllocateIoWorkItem(t_h(img));
+    static struct run r;
+    /* Occupy every worker (at most four) so that `wi` stays queued. */
+    NDIS_HANDLE blockers[5];
+    gate_open = 0;
+    gate_entered = 0;
+    for (int i = 0; i < 5; i++) {
+        blockers[i] = NdisAllocateIoWorkItem(t_h(img));
+        NdisQueueIoWorkItem(blockers[i], gated_routine, NULL);
+    }
+    T_ASSERT(t_wait_flag(&gate_entered, 5000));
+    NdisQueueIoWorkItem(wi, work_routine, &r);
+    /* The driver unloads (as after a work queue flush that timed out). */
+    ndisi_workitem_reclaim(img);
+    T_EQ(atomic_load(&img->res[NDISI_RES_WORKITEM]), 0);
+    T_ASSERT(t_diags("is still queued after the work queue was flushed") >= 1);
+    T_ASSERT(t_diags("is still running after the work queue was flushed") >= 1);
+    NdisFreeIoWorkItem(wi);
+    T_EQ(t_reported("NdisFreeIoWorkItem", "stale handle"), 1);
+    __atomic_store_n(&gate_open, 1, __ATOMIC_RELEASE);
+    T_ASSERT(ndisi_workq_flush());
+    T_EQ(r.count, 0); /* its driver is gone: the routine did not run */
+    T_EQ(t_reports(), 1);
+    t_image_done(img); /* each item was released by its last run (LeakSanitizer) */
     t_os_end();
 }
 
