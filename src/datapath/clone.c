@@ -28,7 +28,8 @@
 #include "datapath/pool.h"
 #include "os/fault.h"
 
-void ndisi_clone_free_mdls(struct ndisi_nb_priv *bp)
+/* Frees the MDLs NDIS built for a clone NB. */
+static void clone_free_mdls(struct ndisi_nb_priv *bp)
 {
     PMDL m = bp->owned_mdls;
     while (m) {
@@ -70,6 +71,7 @@ static bool clone_new_mdls(PNET_BUFFER orig, PNET_BUFFER nb)
     return true;
 }
 
+/* Returns the NBs (and their MDLs) of a clone; `nbl` itself stays. */
 void ndisi_clone_free_nbs(PNET_BUFFER_LIST clone, const char *ddi)
 {
     PNET_BUFFER nb = clone->FirstNetBuffer;
@@ -86,7 +88,7 @@ void ndisi_clone_free_nbs(PNET_BUFFER_LIST clone, const char *ddi)
         } else {
             if (bp->retreat)
                 ndisi_nb_drop_retreats(nb, ddi);
-            ndisi_clone_free_mdls(bp);
+            clone_free_mdls(bp);
             ndisi_nb_pool_put(nb);
         }
         nb = next;

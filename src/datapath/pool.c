@@ -346,13 +346,12 @@ size_t ndisi_slab_in_use(struct ndisi_slab *s)
 }
 
 /*
- * Walks every element under the slab lock: counts[state] counts them by state
- * byte (states above 7 in counts[7]), and up to `max` elements in state `want`
- * are stored in out[]. Returns how many were stored. Not a data-path
- * operation (driver unload).
+ * Walks every element under the slab lock: counts[c] counts them by class
+ * c = cls(s, e) (0 to 7), and up to `max` elements of class `want` are stored
+ * in out[]. Returns how many were stored. Driver unload only.
  */
-static size_t slab_scan(struct ndisi_slab *s, size_t counts[8], uint8_t want, void **out,
-                        size_t max)
+static size_t slab_scan(struct ndisi_slab *s, unsigned (*cls)(struct ndisi_slab *, void *),
+                        unsigned want, size_t counts[8], void **out, size_t max)
 {
     size_t n = 0;
     memset(counts, 0, 8 * sizeof(counts[0]));
@@ -360,9 +359,9 @@ static size_t slab_scan(struct ndisi_slab *s, size_t counts[8], uint8_t want, vo
     for (struct ndisi_slab_chunk *c = s->chunks; c; c = c->next) {
         char *e = (char *)(c + 1);
         for (size_t i = 0; i < c->n; i++, e += s->elem_size) {
-            uint8_t st = ndisi_slab_state(s, e);
-            counts[st < 7 ? st : 7]++;
-            if (st == want && n < max)
+            unsigned k = cls(s, e);
+            counts[k]++;
+            if (k == want && n < max)
                 out[n++] = e;
         }
     }
@@ -839,6 +838,13 @@ VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
 #define RECLAIM_DDI "driver unload"
 #define RECLAIM_BATCH 64
 
+/* NBL classes: the `where` byte (an unknown one counts as out). */
+static unsigned nbl_class(struct ndisi_slab *s, void *e)
+{
+    uint8_t w = ndisi_slab_state(s, e);
+    return w < 7 ? w : 7;
+}
+
 static size_t nbl_out(const size_t counts[8])
 {
     return counts[NDISI_NBL_SENT] + counts[NDISI_NBL_INDICATED] +
@@ -851,7 +857,7 @@ static bool nbl_pool_release_owned(struct ndisi_nbl_pool *p, bool quiet)
     size_t counts[8], n, total = 0;
     void *batch[RECLAIM_BATCH];
     for (;;) {
-        n = slab_scan(&p->slab, counts, NDISI_NBL_OWNED, batch, RECLAIM_BATCH);
+        n = slab_scan(&p->slab, nbl_class, NDISI_NBL_OWNED, counts, batch, RECLAIM_BATCH);
         if (nbl_out(counts)) {
             ndisi_diag("%s stays allocated: %zu of its NET_BUFFER_LISTs are still in the "
                        "stack (sent and not completed, or indicated and not returned)",
@@ -874,23 +880,41 @@ static bool nbl_pool_release_owned(struct ndisi_nbl_pool *p, bool quiet)
     return true;
 }
 
-/* Releases the pool's allocated NBs, unless `keep_used`; false if it keeps them. */
-static bool nb_pool_release_allocated(struct ndisi_nb_pool *p, bool keep_used, bool quiet)
+/*
+ * NB classes. A clone NB still allocated once the driver's NBL pools are gone
+ * belongs to a clone NBL from NDIS's own pool, whose state is not known here.
+ */
+enum { NB_FREE, NB_ALLOCATED, NB_OF_NDIS_CLONE };
+
+static unsigned nb_class(struct ndisi_slab *s, void *e)
+{
+    const struct ndisi_nb_priv *bp = e;
+    if (ndisi_slab_state(s, e) == NDISI_NB_FREE)
+        return NB_FREE;
+    return bp->kind == NDISI_NBK_CLONE ? NB_OF_NDIS_CLONE : NB_ALLOCATED;
+}
+
+/*
+ * Releases the pool's allocated NBs, unless some may be chained to an NBL in
+ * the stack (`nbls_out`: an NBL pool of the driver stayed; or a clone's):
+ * false then, and nothing is done.
+ */
+static bool nb_pool_release_allocated(struct ndisi_nb_pool *p, bool nbls_out, bool quiet)
 {
     size_t counts[8], n, total = 0;
     void *batch[RECLAIM_BATCH];
-    while ((n = slab_scan(&p->slab, counts, NDISI_NB_ALLOCATED, batch, RECLAIM_BATCH)) > 0) {
-        if (keep_used) {
+    while ((n = slab_scan(&p->slab, nb_class, NB_ALLOCATED, counts, batch, RECLAIM_BATCH)) > 0 ||
+           counts[NB_OF_NDIS_CLONE]) {
+        if (counts[NB_OF_NDIS_CLONE] || nbls_out) {
             ndisi_diag("%s stays allocated: %zu of its NET_BUFFERs may be chained to "
                        "NET_BUFFER_LISTs still in the stack", p->label,
-                       counts[NDISI_NB_ALLOCATED]);
+                       counts[NB_ALLOCATED] + counts[NB_OF_NDIS_CLONE]);
             return false;
         }
         for (size_t i = 0; i < n; i++) {
             struct ndisi_nb_priv *bp = batch[i];
             if (bp->retreat)
                 ndisi_nb_drop_retreats(ndisi_priv_nb(bp), RECLAIM_DDI);
-            ndisi_clone_free_mdls(bp);
             ndisi_nb_pool_put(ndisi_priv_nb(bp));
         }
         total += n;
@@ -903,7 +927,7 @@ static bool nb_pool_release_allocated(struct ndisi_nb_pool *p, bool keep_used, b
 
 struct pool_reclaim {
     bool quiet;
-    bool kept; /* an NBL pool stays: NB pools with NBs allocated stay too */
+    bool kept; /* an NBL pool of the driver stays */
 };
 
 static void nbl_pool_reclaim_one(struct ndisi_owned *o, void *ctx)

@@ -25,7 +25,6 @@
 #include "os/owned.h"
 
 struct ndisi_image;
-struct ndisi_nb_priv;
 
 /* ---- slabs ------------------------------------------------------------------ */
 
@@ -279,7 +278,6 @@ void ndisi_nbl_release(PNET_BUFFER_LIST nbl, const char *ddi);
 
 /* A clone's NBs and the MDLs NDIS built for them go back (clone.c); the NBL stays. */
 void ndisi_clone_free_nbs(PNET_BUFFER_LIST clone, const char *ddi);
-void ndisi_clone_free_mdls(struct ndisi_nb_priv *bp);
 
 /* A fresh NET_BUFFER from an NB pool (zeroed, NdisPoolHandle set), or NULL. */
 PNET_BUFFER ndisi_nb_pool_get(struct ndisi_nb_pool *p, uint8_t kind);

@@ -147,6 +147,27 @@ TEST(unload_keeps_a_pool_with_nbls_in_the_stack)
     t_driver_done(drv);
 }
 
+/* An NB of a clone from NDIS's own NBL pool may be in the stack too. */
+TEST(unload_keeps_an_nb_pool_used_by_an_ndis_clone)
+{
+    t_reports_capture();
+    NDIS_HANDLE drv = t_driver("filt");
+    struct ndisi_image *img = t_driver_image(drv);
+    NDIS_HANDLE a = t_nbl_pool(drv, TRUE, 0, 256), b = t_nb_pool(drv, 0);
+    PNET_BUFFER_LIST orig = NdisAllocateNetBufferList(a, 0, 0);
+    T_ASSERT(orig != NULL);
+    NET_BUFFER_LIST_FIRST_NB(orig)->DataLength = 60;
+    PNET_BUFFER_LIST clone = NdisAllocateCloneNetBufferList(orig, NULL, b, 0);
+    T_ASSERT(clone != NULL);
+    ndisi_pool_reclaim(img, true);
+    T_ASSERT(!ndisi_obj_is(a, NDISI_OBJ_NBL_POOL)); /* freed with the NBL left in it */
+    T_ASSERT(ndisi_obj_is(b, NDISI_OBJ_NB_POOL));   /* stays: the clone holds an NB */
+    NdisFreeCloneNetBufferList(clone, 0);
+    NdisFreeNetBufferPool(b);
+    T_EQ(t_reports(), 0);
+    t_driver_done(drv);
+}
+
 TEST(fresh_nbl_is_zeroed)
 {
     t_reports_capture();
