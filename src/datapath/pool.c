@@ -833,7 +833,9 @@ VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
  * and the pool is freed. Each of those waits is bounded, though: after one
  * timed out (reported then), an NBL may still be held above or below. Its pool
  * then stays allocated for good, and so do the driver's NB pools with NBs
- * allocated, which may be chained to it; this leak is the lesser evil.
+ * allocated, which may be chained to it; this leak is the lesser evil. So does
+ * an NB pool holding the NB of a clone the driver took from NDIS's own NBL
+ * pool (NetBufferListPoolHandle NULL): that clone's state is not known here.
  */
 #define RECLAIM_DDI "driver unload"
 #define RECLAIM_BATCH 64
