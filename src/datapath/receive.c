@@ -207,12 +207,14 @@ static void rx_batch_general(struct ndisi_adapter *a, struct ndisi_filter_module
         }
         if (!m)
             continue;
-        ndisi_drain_add(&o->rx, m);
+        /* The call counts too: an unbind never overtakes a receive in progress. */
+        ndisi_drain_add(&o->rx, m + 1);
         if (open_running(o)) {
             deliver_to_open(o, relink(sub, m), port, m, flags);
+            ndisi_drain_sub(&o->rx, 1, &a->host->wq);
         } else {
             /* Paused between the check and the delivery: the binding never saw them. */
-            ndisi_drain_sub(&o->rx, m, &a->host->wq);
+            ndisi_drain_sub(&o->rx, m + 1, &a->host->wq);
             for (unsigned i = 0; i < m; i++)
                 ndisi_rx_release_any(a, sub[i]);
         }
@@ -256,17 +258,19 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
     if (k == 1 && !lb && ndisi_xfilter_takes_all(cand[0], a)) {
         /* The common case: one binding that wants everything the miniport indicates. */
         struct ndisi_open *o = cand[0];
-        ndisi_drain_add(&o->rx, n);
+        /* The NBLs and the call itself: a pause (and so an unbind) waits until
+           ProtocolReceiveNetBufferLists has returned, not only the NBLs. */
+        ndisi_drain_add(&o->rx, n + 1);
         if (__builtin_expect(!open_running(o), 0)) {
-            ndisi_drain_sub(&o->rx, n, &a->host->wq);
+            ndisi_drain_sub(&o->rx, n + 1, &a->host->wq);
             ndisi_rcu_leave(&a->rx_rcu, e);
             refuse(a, from, nbls, n, flags);
             return;
         }
         /* Each NBL is INDICATED_ONE already (mark_indicated): one holder. */
         deliver_to_open(o, nbls, port, n, flags);
-        if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
-            ndisi_drain_sub(&o->rx, n, &a->host->wq);
+        ndisi_drain_sub(&o->rx, (flags & NDIS_RECEIVE_FLAGS_RESOURCES) ? n + 1 : 1,
+                        &a->host->wq);
         ndisi_rcu_leave(&a->rx_rcu, e);
         return;
     }

@@ -21,7 +21,7 @@ static NDIS_STATUS bind_reading_config(NDIS_HANDLE ctx, NDIS_HANDLE bindctx,
 {
     NDIS_HANDLE c = NULL;
     if (cfg_open_flags(bp, 0, &c) == NDIS_STATUS_SUCCESS) {
-        snprintf(bind_who, sizeof(bind_who), "%s", cfg_str(c, "Who"));
+        snprintf(bind_who, sizeof(bind_who), "%.*s", (int)sizeof(bind_who) - 1, cfg_str(c, "Who"));
         NdisCloseConfiguration(c);
     } else {
         snprintf(bind_who, sizeof(bind_who), "(open failed)");
@@ -52,7 +52,7 @@ static NDIS_STATUS init_reading_config(NDIS_HANDLE h, NDIS_HANDLE drvctx,
     NdisReadNetworkAddress(&init_mac_status, &addr, &init_mac_len, c);
     if (init_mac_status == NDIS_STATUS_SUCCESS)
         memcpy(init_mac, addr, init_mac_len);
-    snprintf(init_ifname, sizeof(init_ifname), "%s", cfg_str(c, "*IfName"));
+    snprintf(init_ifname, sizeof(init_ifname), "%.*s", (int)sizeof(init_ifname) - 1, cfg_str(c, "*IfName"));
     NdisCloseConfiguration(c);
     return kit_init(h, drvctx, ip);
 }
@@ -73,7 +73,7 @@ static const char *who(NDIS_HANDLE nh, ULONG flags)
         snprintf(out, sizeof(out), "(0x%08x)", (unsigned)st);
         return out;
     }
-    snprintf(out, sizeof(out), "%s", cfg_str(c, "Who"));
+    snprintf(out, sizeof(out), "%.*s", (int)sizeof(out) - 1, cfg_str(c, "Who"));
     NdisCloseConfiguration(c);
     return out;
 }
@@ -332,7 +332,7 @@ static NDIS_STATUS bind_reading_section(NDIS_HANDLE ctx, NDIS_HANDLE bindctx,
     NDIS_STATUS st;
     NdisOpenProtocolConfiguration(&st, &c, bp->ProtocolSection);
     if (st == NDIS_STATUS_SUCCESS) {
-        snprintf(section_ip, sizeof(section_ip), "%s", cfg_str(c, "IPAddress"));
+        snprintf(section_ip, sizeof(section_ip), "%.*s", (int)sizeof(section_ip) - 1, cfg_str(c, "IPAddress"));
         NdisCloseConfiguration(c);
     } else {
         snprintf(section_ip, sizeof(section_ip), "(0x%08x)", (unsigned)st);

@@ -181,6 +181,33 @@ TEST(returning_a_resources_indication_is_reported)
     kit_host_done(h);
 }
 
+/* A binding is not unbound while ProtocolReceiveNetBufferLists still runs, even
+   after it returned the NBLs: the protocol's context must outlive the call. */
+static void *indicate_one(void *arg)
+{
+    (void)arg;
+    kit_mp_indicate("a0", 1, 64, NULL, 0);
+    return NULL;
+}
+
+TEST(unbind_waits_for_a_receive_call_in_progress)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    kit_proto[0].linger_ms = 80;
+    pthread_t t;
+    T_EQ(pthread_create(&t, NULL, indicate_one, NULL), 0);
+    for (int i = 0; i < 1000 && atomic_load(&kit_proto[0].received) == 0; i++)
+        NdisMSleep(1000);
+    T_EQ(atomic_load(&kit_proto[0].received), 1);
+    T_EQ(kit_mp_returned("a0"), 1); /* returned already, still inside the handler */
+    T_EQ(ndis_host_unload_driver(h, "kitp0"), 0);
+    T_EQ(pthread_join(t, NULL), 0);
+    int done = kit_log_index("ReceiveDone(kitp0,a0)");
+    int unbind = kit_log_index("ProtocolUnbindAdapterEx(kitp0,a0)");
+    T_ASSERT_MSG(done >= 0 && unbind > done, "%s", kit_log_text());
+    kit_host_done(h);
+}
+
 TEST(packet_filter_selects_bindings)
 {
     ndis_host *h = kit_host();

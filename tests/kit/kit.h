@@ -96,6 +96,8 @@ typedef struct kit_proto_cfg {
     bool deregister_in_unbind;        /* call NdisDeregisterProtocolDriver from an NDIS entry point */
     bool keep_received;               /* retain NBLs; kit_proto_return_all */
     bool return_resources;            /* return NBLs indicated with RESOURCES (a bug) */
+    ULONG linger_ms;                  /* after returning received NBLs, stay in the receive
+                                         handler this long (logs "ReceiveDone(...)") */
     bool skip_unload_deregister;      /* DriverUnload forgets NdisDeregisterProtocolDriver */
     UCHAR minor_version;              /* default 30 */
     ULONG packet_filter;              /* set after restart (0: none) */

@@ -406,6 +406,10 @@ _Use_decl_annotations_ static void pr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST 
                              (flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
                                  ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL
                                  : 0);
+    if (cfg->linger_ms && !(flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)) {
+        NdisMSleep(cfg->linger_ms * 1000);
+        kit_log("ReceiveDone(%s,%s)", g_inst[b->proto].name, b->adapter);
+    }
 }
 
 PNET_BUFFER_LIST kit_proto_take_kept(int i, const char *adapter)
