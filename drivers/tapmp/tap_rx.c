@@ -36,7 +36,6 @@ struct rx_counts {
 };
 
 static KDEFERRED_ROUTINE tap_dpc;
-static KDEFERRED_ROUTINE tap_flush_dpc;
 static NDIS_IO_WORKITEM_FUNCTION tap_remove_work;
 
 static PUCHAR rx_buffer(PNET_BUFFER_LIST nbl)
@@ -85,7 +84,6 @@ static PNET_BUFFER_LIST rx_alloc_one(struct tap_adapter *a, PUCHAR buf)
 NDIS_STATUS tap_rx_init(struct tap_adapter *a, ULONG count)
 {
     KeInitializeDpc(&a->dpc, tap_dpc, a);
-    KeInitializeDpc(&a->flush_dpc, tap_flush_dpc, a);
     if (rx_alloc_pool(a) != NDIS_STATUS_SUCCESS)
         return NDIS_STATUS_RESOURCES;
     a->rx_all = NdisAllocateMemoryWithTagPriority(a->handle, count * sizeof(PNET_BUFFER_LIST),
@@ -498,28 +496,15 @@ _Use_decl_annotations_ void tap_return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nb
 
 /* ---- halt ---------------------------------------------------------------------------------------- */
 
-_Use_decl_annotations_ static void tap_flush_dpc(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
-{
-    struct tap_adapter *a = ctx;
-    (void)dpc;
-    (void)a1;
-    (void)a2;
-    NdisSetEvent(&a->dpc_idle);
-}
-
 /*
  * With state TAP_HALTING and the event thread stopped, only a run of the DPC
- * that started before could queue it again. libndis runs DPCs one at a time in
- * FIFO order (src/os/dpc.c), so when flush_dpc runs, that run has ended and
- * what it queued is either done or still queued, where KeRemoveQueueDpc takes
- * it out. (KeFlushQueuedDpcs would say this without the FIFO assumption; it is
- * not part of libndis.)
+ * that started before could queue it again. KeFlushQueuedDpcs returns once
+ * every DPC queued before the call (and one running then) has run; what that
+ * run queued again is then either done or still queued, where KeRemoveQueueDpc
+ * takes it out.
  */
 void tap_rx_quiesce(struct tap_adapter *a)
 {
-    NdisResetEvent(&a->dpc_idle);
-    KeInsertQueueDpc(&a->flush_dpc, NULL, NULL);
-    if (!NdisWaitEvent(&a->dpc_idle, 10000))
-        DbgPrint("tapmp: %s: the DPC queue did not drain within 10 s\n", a->ifname);
+    KeFlushQueuedDpcs();
     KeRemoveQueueDpc(&a->dpc);
 }

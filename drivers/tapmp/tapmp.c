@@ -162,7 +162,6 @@ static struct tap_adapter *adapter_new(NDIS_HANDLE handle)
     atomic_init(&a->state, TAP_PAUSED);
     NdisAllocateSpinLock(&a->rx_lock);
     NdisAllocateSpinLock(&a->mc_lock);
-    NdisInitializeEvent(&a->dpc_idle);
     NdisInitializeEvent(&a->remove_done);
     a->lookahead = TAP_MTU;
     return a;

@@ -80,8 +80,6 @@ struct tap_adapter {
     KDPC dpc;
     atomic_bool dpc_busy;        /* a run of the DPC is in progress */
     atomic_bool dpc_again;       /* the DPC was asked for while busy: run it again */
-    KDPC flush_dpc;              /* halt: runs after every DPC queued before it */
-    NDIS_EVENT dpc_idle;         /* set by flush_dpc */
     NDIS_HANDLE nbl_pool;
     ULONG rx_count;              /* receive NBLs, all allocated at initialization */
     PNET_BUFFER_LIST *rx_all;
