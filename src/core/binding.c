@@ -493,9 +493,17 @@ int ndisi_open_pause(struct ndisi_open *o, ULONG reason)
 {
     if (atomic_load(&o->state) != NDISI_OS_RUNNING)
         return 0;
-    /* No new receive indications reach a binding once it leaves Running; the
-       ones in flight are counted in o->rx and drained below. */
+    /* No new receive indications reach a binding once it leaves Running. A
+       receive call already past that check runs inside the adapter's receive
+       read section: waiting for the readers means no ProtocolReceiveNetBufferLists
+       of this binding is in progress when NetEventPause (and later the unbind)
+       comes. The NBLs it kept are counted in o->rx and drained below. */
     open_event(o, NDISI_OE_PAUSE, "ProtocolNetPnPEvent");
+    if (!ndisi_rcu_synchronize_bounded(&o->adapter->rx_rcu, open_timeout(o)))
+        ndisi_report(NDISI_V_TIMEOUT, "ProtocolReceiveNetBufferLists",
+                     "a receive handler returns promptly (it runs at up to DISPATCH_LEVEL)",
+                     "binding '%s': a receive call still runs after %u ms; pausing anyway",
+                     o->label, open_timeout(o));
 
     NDIS_PROTOCOL_PAUSE_PARAMETERS pp;
     memset(&pp, 0, sizeof(pp));

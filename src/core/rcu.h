@@ -35,7 +35,8 @@ static inline void ndisi_rcu_leave(struct ndisi_rcu *r, unsigned e)
     atomic_fetch_sub(&r->active[e], 1);
 }
 
-/* Readers are short (one indication): the updater yields until they finish. */
+/* Readers are short (one indication): the updater yields until they finish.
+   ndisi_rcu_synchronize_bounded (wait.c) gives up after a bound instead. */
 static inline void ndisi_rcu_synchronize(struct ndisi_rcu *r)
 {
     unsigned old = atomic_fetch_add(&r->epoch, 1) & 1u;

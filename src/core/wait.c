@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "core/rcu.h"
 #include "core/verifier.h"
 
 unsigned long long ndisi_now_ns(void)
@@ -138,4 +139,16 @@ bool ndisi_drains_wait(struct ndisi_drain *const *ds, unsigned n, struct ndisi_w
 {
     struct drains d = {ds, n};
     return ndisi_wait_for(wq, drains_empty, &d, describe, dctx, what, timeout_ms);
+}
+
+bool ndisi_rcu_synchronize_bounded(struct ndisi_rcu *r, unsigned timeout_ms)
+{
+    unsigned old = atomic_fetch_add(&r->epoch, 1) & 1u;
+    unsigned long long until = ndisi_now_ms() + timeout_ms;
+    while (atomic_load(&r->active[old]) != 0) {
+        if (ndisi_now_ms() >= until)
+            return false;
+        sched_yield();
+    }
+    return true;
 }

@@ -115,6 +115,11 @@ bool ndisi_drains_wait(struct ndisi_drain *const *ds, unsigned n, struct ndisi_w
                        const char *what, ndisi_describe_fn describe, void *dctx,
                        unsigned timeout_ms);
 
+/* ndisi_rcu_synchronize with a bound: false if readers still ran after
+   timeout_ms (a driver callback inside a read section that does not return). */
+struct ndisi_rcu;
+bool ndisi_rcu_synchronize_bounded(struct ndisi_rcu *r, unsigned timeout_ms);
+
 /* Monotonic clock in milliseconds and nanoseconds. */
 unsigned long long ndisi_now_ms(void);
 unsigned long long ndisi_now_ns(void);

@@ -207,14 +207,12 @@ static void rx_batch_general(struct ndisi_adapter *a, struct ndisi_filter_module
         }
         if (!m)
             continue;
-        /* The call counts too: an unbind never overtakes a receive in progress. */
-        ndisi_drain_add(&o->rx, m + 1);
+        ndisi_drain_add(&o->rx, m);
         if (open_running(o)) {
             deliver_to_open(o, relink(sub, m), port, m, flags);
-            ndisi_drain_sub(&o->rx, 1, &a->host->wq);
         } else {
             /* Paused between the check and the delivery: the binding never saw them. */
-            ndisi_drain_sub(&o->rx, m + 1, &a->host->wq);
+            ndisi_drain_sub(&o->rx, m, &a->host->wq);
             for (unsigned i = 0; i < m; i++)
                 ndisi_rx_release_any(a, sub[i]);
         }
@@ -258,19 +256,19 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
     if (k == 1 && !lb && ndisi_xfilter_takes_all(cand[0], a)) {
         /* The common case: one binding that wants everything the miniport indicates. */
         struct ndisi_open *o = cand[0];
-        /* The NBLs and the call itself: a pause (and so an unbind) waits until
-           ProtocolReceiveNetBufferLists has returned, not only the NBLs. */
-        ndisi_drain_add(&o->rx, n + 1);
+        /* The call runs inside the receive read section: a pause waits for it
+           (ndisi_open_pause), so an unbind never overtakes it. */
+        ndisi_drain_add(&o->rx, n);
         if (__builtin_expect(!open_running(o), 0)) {
-            ndisi_drain_sub(&o->rx, n + 1, &a->host->wq);
+            ndisi_drain_sub(&o->rx, n, &a->host->wq);
             ndisi_rcu_leave(&a->rx_rcu, e);
             refuse(a, from, nbls, n, flags);
             return;
         }
         /* Each NBL is INDICATED_ONE already (mark_indicated): one holder. */
         deliver_to_open(o, nbls, port, n, flags);
-        ndisi_drain_sub(&o->rx, (flags & NDIS_RECEIVE_FLAGS_RESOURCES) ? n + 1 : 1,
-                        &a->host->wq);
+        if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
+            ndisi_drain_sub(&o->rx, n, &a->host->wq);
         ndisi_rcu_leave(&a->rx_rcu, e);
         return;
     }
@@ -406,9 +404,16 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
        counted in and out around it, so the totals count every indication. */
     ndisi_drain_add(&a->mp_recvs, n);
     int st = atomic_load(&a->state);
-    if (__builtin_expect(st != NDISI_AS_RUNNING && st != NDISI_AS_PAUSING, 0)) {
+    /* nc-ndis-miniport_restart.md: "The miniport driver can resume indicating
+       received packets ... immediately after NDIS calls MiniportRestart and
+       before the driver calls NdisMRestartComplete" (layers still paused above
+       hand them back). */
+    if (__builtin_expect(st != NDISI_AS_RUNNING && st != NDISI_AS_PAUSING &&
+                             st != NDISI_AS_RESTARTING,
+                         0)) {
         ndisi_report(NDISI_V_STATE, ddi,
-                     "a miniport indicates receives only in the Running and Pausing states",
+                     "a miniport indicates receives only in the Restarting, Running and Pausing "
+                     "states",
                      "adapter '%s' is %s; NDIS returns the NBLs", a->name,
                      ndisi_adapter_state_name(a));
         refuse(a, NULL, NetBufferLists, n, ReceiveFlags);

@@ -5,6 +5,7 @@
  * (pended too), pended binds and opens, initialization without attributes.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,39 @@ TEST(pended_pause_and_restart_complete_later)
     T_EQ(ndis_host_pause_adapter(h, "a0"), 0);
     T_STREQ(adapter_state(h, "a0"), "Paused");
     T_ASSERT(kit_log_index("NdisMPauseComplete(a0)") > kit_log_index("MiniportPause(a0)"));
+    kit_host_done(h);
+}
+
+/* nc-ndis-miniport_restart.md: a miniport may indicate receives as soon as
+   MiniportRestart is called, before NdisMRestartComplete; the layers above are
+   still paused, so NDIS hands them straight back. */
+static void *restart_a0(void *h)
+{
+    ndis_host_restart_adapter(h, "a0");
+    return NULL;
+}
+
+TEST(receives_while_restarting_are_accepted_and_returned)
+{
+    ndis_host *h = kit_host();
+    kit_proto[0].packet_filter = NDIS_PACKET_TYPE_BROADCAST;
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
+    T_EQ(ndis_host_pause_adapter(h, "a0"), 0);
+    kit_mp.pend_restart = kit_mp.manual = true;
+    pthread_t t;
+    T_EQ(pthread_create(&t, NULL, restart_a0, h), 0);
+    for (int i = 0; i < 2000 && strcmp(adapter_state(h, "a0"), "Restarting") != 0; i++)
+        NdisMSleep(1000);
+    T_STREQ(adapter_state(h, "a0"), "Restarting");
+    T_EQ(kit_mp_indicate("a0", 3, 64, NULL, 0), 3);
+    T_EQ(kit_mp_returned("a0"), 3);
+    T_EQ(atomic_load(&kit_proto[0].received), 0); /* the binding is still paused */
+    kit_mp_complete_restart("a0", NDIS_STATUS_SUCCESS);
+    T_EQ(pthread_join(t, NULL), 0);
+    T_STREQ(binding_state(h, "kitp0", "a0"), "Running");
+    T_EQ(kit_reports(), 0);
     kit_host_done(h);
 }
 
