@@ -498,13 +498,15 @@ _Use_decl_annotations_ void tap_return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nb
 
 /*
  * With state TAP_HALTING and the event thread stopped, only a run of the DPC
- * that started before could queue it again. KeFlushQueuedDpcs returns once
- * every DPC queued before the call (and one running then) has run; what that
- * run queued again is then either done or still queued, where KeRemoveQueueDpc
- * takes it out.
+ * that started before could queue it again (dpc_queue checks the state, then
+ * inserts). KeFlushQueuedDpcs returns once every DPC queued before the call
+ * (and one running then) has run. What such a run queued again is then still
+ * queued, where KeRemoveQueueDpc takes it out, or already started: the second
+ * flush waits for that run, which sees TAP_HALTING and queues nothing.
  */
 void tap_rx_quiesce(struct tap_adapter *a)
 {
     KeFlushQueuedDpcs();
-    KeRemoveQueueDpc(&a->dpc);
+    if (!KeRemoveQueueDpc(&a->dpc))
+        KeFlushQueuedDpcs();
 }

@@ -62,10 +62,10 @@ _Use_decl_annotations_ static NDIS_STATUS tap_restart(NDIS_HANDLE ctx,
         return NDIS_STATUS_ADAPTER_REMOVED;
     /* A send refused while Paused may still hold a reference: add, never store. */
     tap_ref_get(a, 1);
-    /* The adapter may indicate only once NDIS considers it Running, which is after
-       the restart completed (nc-ndis-miniport_restart.md): the DPC completes it and
-       then receives (tap_rx.c), so no indication can come from a DPC run that
-       starts while NDIS still sees the adapter Restarting. */
+    /* The DPC completes the restart, sets the driver's state to Running and then
+       receives (tap_rx.c): one place moves the state to Running, and the first
+       indication follows NdisMRestartComplete. (NDIS would also accept
+       indications from here on: nc-ndis-miniport_restart.md.) */
     atomic_store(&a->restart_pending, true);
     tap_rx_kick(a);
     return NDIS_STATUS_PENDING;
