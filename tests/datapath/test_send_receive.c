@@ -163,6 +163,38 @@ TEST(bad_completion_in_a_chain_leaves_the_rest_completable)
     kit_host_done(h);
 }
 
+/* nf-ndis-ndiscancelsendnetbufferlists.md: NDIS calls MiniportCancelSend (no
+   filter in this stack), which completes the NBLs marked with that cancel ID
+   with NDIS_STATUS_SEND_ABORTED; the others stay queued. The high byte of an
+   ID is a partial cancel ID from NdisGeneratePartialCancelId. */
+TEST(cancel_send_completes_the_marked_sends_with_send_aborted)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    UCHAR part = NdisGeneratePartialCancelId();
+    T_ASSERT(NdisGeneratePartialCancelId() != part);
+    ULONG_PTR hi = (ULONG_PTR)part << ((sizeof(PVOID) - 1) * 8);
+    PVOID ida = (PVOID)(hi | 1), idb = (PVOID)(hi | 2);
+    kit_mp.complete_sends_later = true;
+    kit_proto[0].send_cancel_id = ida;
+    T_EQ(kit_proto_send(0, "a0", 3, 60, NULL), 3);
+    kit_proto[0].send_cancel_id = idb;
+    T_EQ(kit_proto_send(0, "a0", 2, 60, NULL), 2);
+    NdisCancelSendNetBufferLists(kit_proto_binding(0, "a0"), ida);
+    T_EQ(kit_log_count("MiniportCancelSend(a0,"), 1);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 3);
+    T_EQ(atomic_load(&kit_proto[0].send_aborted), 3);
+    T_EQ(kit_mp_complete_sends("a0", NDIS_STATUS_SUCCESS), 2);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 5);
+    T_EQ(atomic_load(&kit_proto[0].send_aborted), 3);
+    /* A handle that is not a binding is reported by name and reaches no miniport. */
+    NdisCancelSendNetBufferLists(kit_mp_handle("a0"), idb);
+    kit_expect_reports(1, "NdisCancelSendNetBufferLists");
+    T_EQ(kit_log_count("MiniportCancelSend(a0,"), 1);
+    kit_mp.complete_sends_later = false;
+    kit_proto[0].send_cancel_id = NULL;
+    kit_host_done(h);
+}
+
 /* NBLs indicated with NDIS_RECEIVE_FLAGS_RESOURCES are not the protocol's to
    return: a return is reported and changes nothing (the miniport gets them back
    when its indication returns, once). */

@@ -110,6 +110,8 @@ typedef struct kit_proto_cfg {
     atomic_ulong oid_completed;
     atomic_ulong loopback_received;   /* received NBLs with NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET */
     ULONG send_flags;                 /* extra SendFlags for kit_proto_send */
+    PVOID send_cancel_id;             /* cancel ID kit_proto_send marks its NBLs with */
+    atomic_ulong send_aborted;        /* completions with NDIS_STATUS_SEND_ABORTED */
     NDIS_STATUS last_oid_status;
 } kit_proto_cfg;
 

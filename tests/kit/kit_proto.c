@@ -456,6 +456,8 @@ _Use_decl_annotations_ static void pr_send_complete(NDIS_HANDLE ctx, PNET_BUFFER
         PNET_BUFFER_LIST next = nbls->Next;
         nbls->Next = NULL;
         atomic_fetch_add(&kit_proto[b->proto].send_completed, 1);
+        if (NET_BUFFER_LIST_STATUS(nbls) == NDIS_STATUS_SEND_ABORTED)
+            atomic_fetch_add(&kit_proto[b->proto].send_aborted, 1);
         PMDL mdl = NET_BUFFER_FIRST_MDL(NET_BUFFER_LIST_FIRST_NB(nbls));
         PVOID buf = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority);
         NdisFreeNetBufferList(nbls);
@@ -486,6 +488,7 @@ ULONG kit_proto_send(int i, const char *adapter, ULONG n, ULONG len, const UCHAR
                 NdisFreeMemory(p, 0, 0);
             break;
         }
+        NDIS_SET_NET_BUFFER_LIST_CANCEL_ID(nbl, kit_proto[i].send_cancel_id);
         NdisZeroMemory(p, len);
         NdisMoveMemory(p, dst ? dst : bcast, 6);
         p[12] = 0x88;
