@@ -166,14 +166,16 @@ TEST(dropped_receives_are_returned_or_kept_from_above_by_receive_flags)
     T_EQ(atomic_load(&kit_proto[0].received), 0);
     T_EQ(fx_dropped_receive("a0", KIT_TYPE), 7);
 
-    /* Passing ones go up (not under NDIS_RECEIVE_FLAGS_RESOURCES: libndis
-       refuses a filter's NdisFIndicateReceiveNetBufferLists of such NBLs,
-       test_libndis_repro.c). */
+    /* Passing ones go up, with and without NDIS_RECEIVE_FLAGS_RESOURCES. */
     fx_set_module_rules(h, "a0", "0x86DD");
     fx_restart(h, "a0");
     T_EQ(kit_mp_indicate("a0", 2, 60, NULL, 0), 2);
     T_EQ(atomic_load(&kit_proto[0].received), 2);
     T_EQ(kit_mp_returned("a0"), 9);
     T_EQ(fx_ef("a0").passed_receive, 2);
+    T_EQ(kit_mp_indicate("a0", 3, 60, NULL, NDIS_RECEIVE_FLAGS_RESOURCES), 3);
+    T_EQ(atomic_load(&kit_proto[0].received), 5);
+    T_EQ(kit_mp_returned("a0"), 12);
+    T_EQ(fx_ef("a0").passed_receive, 5);
     kit_host_done(h); /* no report: nothing returned twice or indicated after return */
 }

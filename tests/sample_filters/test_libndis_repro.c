@@ -28,6 +28,6 @@ TEST(filter_passes_a_resources_indication_up)
     T_EQ(ndis_host_load_driver(h, "kitf0", kit_filter_entry, &c), 0);
     T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
     T_EQ(kit_mp_indicate("a0", 3, 60, NULL, NDIS_RECEIVE_FLAGS_RESOURCES), 3);
-    T_EQ(atomic_load(&kit_proto[0].received), 3); /* fails: 0, and a verifier report */
+    T_EQ(atomic_load(&kit_proto[0].received), 3); /* was 0, and a verifier report */
     kit_host_done(h);
 }

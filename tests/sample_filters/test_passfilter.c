@@ -91,11 +91,28 @@ TEST(sends_complete_through_the_module_when_the_miniport_completes_them)
     kit_host_done(h);
 }
 
-/*
- * Receives with NDIS_RECEIVE_FLAGS_RESOURCES are not tested through the module:
- * libndis refuses NdisFIndicateReceiveNetBufferLists for NBLs a filter passes
- * up from such an indication (test_libndis_repro.c).
- */
+/* FilterCancelSendNetBufferLists passes the cancel down: the miniport aborts the
+   marked send, whose completion comes back up through the module. */
+TEST(a_send_cancel_passes_down_through_the_module)
+{
+    ndis_host *h = pf_stack();
+    PVOID id = (PVOID)(ULONG_PTR)0x77;
+    kit_mp.complete_sends_later = true;
+    kit_proto[0].send_cancel_id = id;
+    T_EQ(kit_proto_send(0, "a0", 2, 60, NULL), 2);
+    kit_proto[0].send_cancel_id = NULL;
+    T_EQ(kit_proto_send(0, "a0", 1, 60, NULL), 1);
+    NdisCancelSendNetBufferLists(kit_proto_binding(0, "a0"), id);
+    T_EQ(kit_log_count("MiniportCancelSend(a0,"), 1);
+    T_EQ(atomic_load(&kit_proto[0].send_aborted), 2);
+    T_EQ(fx_pf("a0").send_completes, 2);
+    T_EQ(kit_mp_complete_sends("a0", NDIS_STATUS_SUCCESS), 1);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 3);
+    T_EQ(fx_pf("a0").send_completes, 3);
+    kit_mp.complete_sends_later = false;
+    kit_host_done(h);
+}
+
 TEST(receives_pass_up_and_returns_pass_down)
 {
     ndis_host *h = pf_stack();
@@ -110,6 +127,28 @@ TEST(receives_pass_up_and_returns_pass_down)
     T_EQ(c.returns, 5);
     T_EQ(kit_mp_returned("a0"), 5);
     kit_host_done(h);
+}
+
+/* receiving-data-in-a-filter-driver.md: a filter may pass on NBLs indicated with
+   NDIS_RECEIVE_FLAGS_RESOURCES; they are back below when the indication returns,
+   and NDIS calls no FilterReturnNetBufferLists for them. */
+TEST(resources_receives_pass_up_and_are_back_when_the_call_returns)
+{
+    ndis_host *h = pf_stack();
+    T_EQ(kit_mp_indicate("a0", 3, 60, NULL, NDIS_RECEIVE_FLAGS_RESOURCES), 3);
+    T_EQ(atomic_load(&kit_proto[0].received), 3);
+    T_EQ(kit_mp_returned("a0"), 3);
+    passfilter_counters c = fx_pf("a0");
+    T_EQ(c.receive_nbls, 3);
+    T_EQ(c.receive_resources, 3);
+    T_EQ(c.receive_rejected, 0);
+    T_EQ(c.returns, 0);
+    /* Mixed with ordinary indications, each kind comes back its own way. */
+    T_EQ(kit_mp_indicate("a0", 2, 60, NULL, 0), 2);
+    T_EQ(atomic_load(&kit_proto[0].received), 5);
+    T_EQ(fx_pf("a0").returns, 2);
+    T_EQ(kit_mp_returned("a0"), 5);
+    kit_host_done(h); /* no report: nothing returned twice */
 }
 
 /* ---- status and PnP ------------------------------------------------------------------- */
