@@ -359,7 +359,9 @@ void ndis_host_set_trace(ndis_host *h, ndis_trace_fn fn, void *ctx);
  * never block. time_ns is CLOCK_REALTIME. When no capture runs on an adapter
  * the data path pays one load per chain. A capture ends by itself when its
  * adapter is removed (fn is no longer called); stop it anyway to free it.
- * -ENOENT: no such adapter, or no module of FILTER on it; -EINVAL: bad `at`.
+ * -ENOENT: no such adapter, or no module of FILTER on it; -EINVAL: bad `at`;
+ * -EDEADLK: called from a capture callback (start and stop wait for the
+ * callbacks in progress to return, so neither may be called from one).
  */
 typedef struct ndis_capture ndis_capture;
 typedef struct ndis_capture_frame {
@@ -372,7 +374,11 @@ typedef void (*ndis_capture_fn)(void *ctx, const ndis_capture_frame *f);
 
 int ndis_host_capture_start(ndis_host *h, const char *adapter, const char *at, unsigned snaplen,
                             ndis_capture_fn fn, void *ctx, ndis_capture **out);
-/* After it returns, fn is never called again for this capture. */
+/* After it returns 0, fn is never called again for this capture. -EDEADLK:
+   called from a capture callback; -ENOMEM: the capture goes on (retry);
+   -ETIMEDOUT: a callback did not return within the host's wait bound: fn is
+   not called for new frames, but the capture is not freed (that callback may
+   still use it). */
 int ndis_host_capture_stop(ndis_capture *c);
 
 /* ---- verifier and diagnostics ---------------------------------------------- */

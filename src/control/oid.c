@@ -187,6 +187,82 @@ static void rec_complete(struct ndisi_adapter *a, struct oid_rec *rec, NDIS_STAT
     free(rec);
 }
 
+/* ---- packet filters: read under the receive read section ------------------------------
+ * The bindings' filters and their union are read by the receive path and by
+ * control paths on any thread, and replaced by OID sets on any thread. Every
+ * read copies inside a read section of rx_rcu, so publish_rxf's grace period
+ * covers it. */
+
+/* A copy of what *slot holds (all zero when nothing is set). */
+static void rxf_read(struct ndisi_adapter *a, struct ndisi_rxfilter *_Atomic *slot,
+                     struct ndisi_rxfilter *out)
+{
+    memset(out, 0, sizeof(*out));
+    unsigned e = ndisi_rcu_enter(&a->rx_rcu);
+    const struct ndisi_rxfilter *f = atomic_load(slot);
+    if (f) {
+        /* Not retired_next: retire_push may be writing it. */
+        out->packet_filter = f->packet_filter;
+        out->nmcast = f->nmcast;
+        memcpy(out->mcast, f->mcast, f->nmcast * 6u);
+    }
+    ndisi_rcu_leave(&a->rx_rcu, e);
+}
+
+static void retire_push(struct ndisi_adapter *a, struct ndisi_rxfilter *first,
+                        struct ndisi_rxfilter *last)
+{
+    struct ndisi_rxfilter *head = atomic_load(&a->rxf_retired);
+    do
+        last->retired_next = head;
+    while (!atomic_compare_exchange_weak(&a->rxf_retired, &head, first));
+}
+
+static void free_chain(struct ndisi_rxfilter *f)
+{
+    while (f) {
+        struct ndisi_rxfilter *next = f->retired_next;
+        free(f);
+        f = next;
+    }
+}
+
+/*
+ * Publishes nf in *slot. The old value, and any retired before, are freed
+ * after a grace period of the receive readers; when this thread cannot wait
+ * for one (a protocol setting its filter from its receive or status handler,
+ * which runs inside the read section: legal at DISPATCH_LEVEL) or a reader
+ * does not leave in time, they wait on the adapter's retired list for the next
+ * set or the adapter's end.
+ */
+static void publish_rxf(struct ndisi_adapter *a, struct ndisi_rxfilter *_Atomic *slot,
+                        struct ndisi_rxfilter *nf)
+{
+    struct ndisi_rxfilter *old = atomic_exchange(slot, nf);
+    if (old)
+        retire_push(a, old, old);
+    /* Taken before the grace period starts: each of these was unpublished before. */
+    struct ndisi_rxfilter *batch = atomic_exchange(&a->rxf_retired, NULL);
+    if (!batch)
+        return;
+    enum ndisi_rcu_wait w = ndisi_rcu_synchronize_bounded(&a->rx_rcu, a->host->wait_timeout_ms);
+    if (w == NDISI_RCU_DONE) {
+        free_chain(batch);
+        return;
+    }
+    if (w == NDISI_RCU_TIMED_OUT)
+        ndisi_report(NDISI_V_TIMEOUT, "ProtocolReceiveNetBufferLists",
+                     "receive and status handlers return promptly (they run at up to "
+                     "DISPATCH_LEVEL)",
+                     "adapter '%s': a receive or status call still runs after %u ms; the old "
+                     "packet filters are kept until it returns",
+                     a->name, a->host->wait_timeout_ms);
+    struct ndisi_rxfilter *last = batch;
+    while (last->retired_next)
+        last = last->retired_next;
+    retire_push(a, batch, last);
+}
+
 /* ---- the miniport edge ---------------------------------------------------------------- */
 
 static NDIS_STATUS answer_from_attributes(struct ndisi_adapter *a, PNDIS_OID_REQUEST r,
@@ -198,7 +274,8 @@ static NDIS_STATUS answer_from_attributes(struct ndisi_adapter *a, PNDIS_OID_REQ
         *handled = false;
         return NDIS_STATUS_SUCCESS;
     }
-    struct ndisi_rxfilter *u = atomic_load(&a->rxf);
+    struct ndisi_rxfilter u;
+    rxf_read(a, &a->rxf, &u);
     NDIS_LINK_STATE link;
     pthread_mutex_lock(&a->link_lock);
     link = a->link;
@@ -236,9 +313,9 @@ static NDIS_STATUS answer_from_attributes(struct ndisi_adapter *a, PNDIS_OID_REQ
     case OID_802_3_MAXIMUM_LIST_SIZE:
         return answer_ul(r, g->MaxMulticastListSize);
     case OID_GEN_CURRENT_PACKET_FILTER:
-        return answer_ul(r, u ? u->packet_filter : 0);
+        return answer_ul(r, u.packet_filter);
     case OID_802_3_MULTICAST_LIST:
-        return answer(r, u ? u->mcast : NULL, u ? u->nmcast * 6u : 0);
+        return answer(r, u.nmcast ? u.mcast : NULL, u.nmcast * 6u);
     default:
         *handled = false;
         return NDIS_STATUS_SUCCESS;
@@ -478,8 +555,10 @@ static struct oid_rec *take_rec(struct ndisi_adapter *a, PNDIS_OID_REQUEST req,
 static struct ndisi_rxfilter *rxf_copy(const struct ndisi_rxfilter *f)
 {
     struct ndisi_rxfilter *n = calloc(1, sizeof(*n));
-    if (n && f)
+    if (n && f) {
         *n = *f;
+        n->retired_next = NULL;
+    }
     return n;
 }
 
@@ -490,32 +569,22 @@ static bool recompute_union(struct ndisi_adapter *a, struct ndisi_rxfilter *out)
     pthread_rwlock_rdlock(&a->stack_lock);
     for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink) {
         struct ndisi_open *o = CONTAINING_RECORD(e, struct ndisi_open, adapter_link);
-        struct ndisi_rxfilter *f = atomic_load(&o->rxf);
-        if (!f)
-            continue;
-        out->packet_filter |= f->packet_filter;
-        for (unsigned i = 0; i < f->nmcast; i++) {
+        struct ndisi_rxfilter f;
+        rxf_read(a, &o->rxf, &f);
+        out->packet_filter |= f.packet_filter;
+        for (unsigned i = 0; i < f.nmcast; i++) {
             bool dup = false;
             for (unsigned j = 0; j < out->nmcast; j++)
-                dup |= memcmp(out->mcast[j], f->mcast[i], 6) == 0;
+                dup |= memcmp(out->mcast[j], f.mcast[i], 6) == 0;
             if (!dup && out->nmcast < NDISI_MAX_MCAST)
-                memcpy(out->mcast[out->nmcast++], f->mcast[i], 6);
+                memcpy(out->mcast[out->nmcast++], f.mcast[i], 6);
         }
     }
     pthread_rwlock_unlock(&a->stack_lock);
-    struct ndisi_rxfilter *cur = atomic_load(&a->rxf);
-    if (!cur)
-        return out->packet_filter != 0 || out->nmcast != 0;
-    return cur->packet_filter != out->packet_filter || cur->nmcast != out->nmcast ||
-           memcmp(cur->mcast, out->mcast, out->nmcast * 6u) != 0;
-}
-
-static void publish_rxf(struct ndisi_adapter *a, struct ndisi_rxfilter *_Atomic *slot,
-                        struct ndisi_rxfilter *nf)
-{
-    struct ndisi_rxfilter *old = atomic_exchange(slot, nf);
-    ndisi_rcu_synchronize(&a->rx_rcu);
-    free(old);
+    struct ndisi_rxfilter cur;
+    rxf_read(a, &a->rxf, &cur);
+    return cur.packet_filter != out->packet_filter || cur.nmcast != out->nmcast ||
+           memcmp(cur.mcast, out->mcast, out->nmcast * 6u) != 0;
 }
 
 /* Builds NDIS's own set request carrying the adapter-wide value down the stack. */
@@ -557,19 +626,21 @@ static bool binding_oid(struct ndisi_open *o, PNDIS_OID_REQUEST r, NDIS_STATUS *
         oid != OID_GEN_CURRENT_LOOKAHEAD)
         return false;
     if (is_query(r)) {
-        struct ndisi_rxfilter *u = atomic_load(&a->rxf);
+        struct ndisi_rxfilter u;
+        rxf_read(a, &a->rxf, &u);
         if (oid == OID_GEN_CURRENT_PACKET_FILTER)
-            *st = answer_ul(r, u ? u->packet_filter : 0);
+            *st = answer_ul(r, u.packet_filter);
         else if (oid == OID_802_3_MULTICAST_LIST)
-            *st = answer(r, u ? u->mcast : NULL, u ? u->nmcast * 6u : 0);
+            *st = answer(r, u.nmcast ? u.mcast : NULL, u.nmcast * 6u);
         else
             *st = answer_ul(r, a->max_lookahead ? a->max_lookahead : g->LookaheadSize);
         return true;
     }
     if (r->RequestType != NdisRequestSetInformation)
         return false;
-    struct ndisi_rxfilter *cur = atomic_load(&o->rxf);
-    struct ndisi_rxfilter *nf = rxf_copy(cur);
+    struct ndisi_rxfilter cur;
+    rxf_read(a, &o->rxf, &cur);
+    struct ndisi_rxfilter *nf = rxf_copy(&cur);
     if (!nf) {
         *st = NDIS_STATUS_RESOURCES;
         return true;
@@ -922,6 +993,7 @@ void ndisi_oid_adapter_cleanup(struct ndisi_adapter *a)
         free(CONTAINING_RECORD(RemoveHeadList(&a->oid_queue), struct oid_rec, link));
     pthread_mutex_unlock(&a->oid_lock);
     free(atomic_load(&a->rxf));
+    free_chain(atomic_exchange(&a->rxf_retired, NULL));
 }
 
 /*
@@ -930,16 +1002,19 @@ void ndisi_oid_adapter_cleanup(struct ndisi_adapter *a)
  */
 void ndisi_oid_binding_gone(struct ndisi_adapter *a, struct ndisi_open *o)
 {
-    free(atomic_exchange(&o->rxf, NULL));
+    /* Freed after the next grace period (a receive call that began before the
+       unlink may still read it if the unlink's grace period timed out). */
+    struct ndisi_rxfilter *gone = atomic_exchange(&o->rxf, NULL);
+    if (gone)
+        retire_push(a, gone, gone);
     ndisi_loopback_recompute(a);
     struct ndisi_rxfilter u;
     if (a->removing || !recompute_union(a, &u))
         return;
-    const struct ndisi_rxfilter *cur = atomic_load(&a->rxf);
-    bool filter_changed = !cur || cur->packet_filter != u.packet_filter;
-    bool list_changed = cur ? cur->nmcast != u.nmcast ||
-                                  memcmp(cur->mcast, u.mcast, u.nmcast * 6u) != 0
-                            : u.nmcast != 0;
+    struct ndisi_rxfilter cur;
+    rxf_read(a, &a->rxf, &cur);
+    bool filter_changed = cur.packet_filter != u.packet_filter;
+    bool list_changed = cur.nmcast != u.nmcast || memcmp(cur.mcast, u.mcast, u.nmcast * 6u) != 0;
     struct ndisi_rxfilter *nu = rxf_copy(&u);
     if (!nu)
         return;

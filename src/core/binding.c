@@ -83,6 +83,25 @@ static void describe_open(void *ctx, char *buf, size_t len)
  * binding's state. Unlinking republishes and waits for readers before the
  * binding is freed. */
 
+/* A grace period of the adapter's receive readers (receive and status calls
+   into bindings); false, reported, if one still ran after the wait bound. */
+static bool rx_grace(struct ndisi_adapter *a)
+{
+    enum ndisi_rcu_wait w = ndisi_rcu_synchronize_bounded(&a->rx_rcu, a->host->wait_timeout_ms);
+    if (w == NDISI_RCU_TIMED_OUT)
+        ndisi_report(NDISI_V_TIMEOUT, "ProtocolReceiveNetBufferLists",
+                     "receive and status handlers return promptly (they run at up to "
+                     "DISPATCH_LEVEL)",
+                     "adapter '%s': a receive or status call still runs after %u ms; NDIS "
+                     "keeps the old binding list rather than free it under that call",
+                     a->name, a->host->wait_timeout_ms);
+    else if (w == NDISI_RCU_IN_READER)
+        ndisi_diag("adapter '%s': the binding list changed from inside a receive or status "
+                   "call; the old list is kept",
+                   a->name);
+    return w == NDISI_RCU_DONE;
+}
+
 void ndisi_open_publish_rx(struct ndisi_adapter *a)
 {
     unsigned n = 0;
@@ -92,15 +111,15 @@ void ndisi_open_publish_rx(struct ndisi_adapter *a)
     if (!arr) {
         /* Keep the old list; unlinking must still wait for its readers. */
         ndisi_diag("adapter '%s': out of memory updating the binding list", a->name);
-        ndisi_rcu_synchronize(&a->rx_rcu);
+        rx_grace(a);
         return;
     }
     unsigned k = 0;
     for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink)
         arr[k++] = CONTAINING_RECORD(e, struct ndisi_open, adapter_link);
     struct ndisi_open **old = atomic_exchange(&a->rx_opens, arr);
-    ndisi_rcu_synchronize(&a->rx_rcu);
-    free(old);
+    if (rx_grace(a))
+        free(old);
 }
 
 /* ---- bind -------------------------------------------------------------------- */
@@ -499,7 +518,7 @@ int ndisi_open_pause(struct ndisi_open *o, ULONG reason)
        of this binding is in progress when NetEventPause (and later the unbind)
        comes. The NBLs it kept are counted in o->rx and drained below. */
     open_event(o, NDISI_OE_PAUSE, "ProtocolNetPnPEvent");
-    if (!ndisi_rcu_synchronize_bounded(&o->adapter->rx_rcu, open_timeout(o)))
+    if (ndisi_rcu_synchronize_bounded(&o->adapter->rx_rcu, open_timeout(o)) != NDISI_RCU_DONE)
         ndisi_report(NDISI_V_TIMEOUT, "ProtocolReceiveNetBufferLists",
                      "a receive handler returns promptly (it runs at up to DISPATCH_LEVEL)",
                      "binding '%s': a receive call still runs after %u ms; pausing anyway",

@@ -157,6 +157,7 @@ struct ndisi_rxfilter {
     ULONG packet_filter;
     unsigned nmcast;
     UCHAR mcast[NDISI_MAX_MCAST][6];
+    struct ndisi_rxfilter *retired_next; /* on the adapter's rxf_retired list (oid.c) */
 };
 
 struct ndisi_adapter {
@@ -219,6 +220,7 @@ struct ndisi_adapter {
     struct ndisi_drain oids;               /* OID requests in the miniport */
 
     struct ndisi_rxfilter *_Atomic rxf;    /* union of the bindings' filters (oid.c) */
+    struct ndisi_rxfilter *_Atomic rxf_retired; /* replaced, to free after a grace period */
     atomic_bool loopback_local;            /* a binding asked for local frames (loopback.c) */
     ULONG max_lookahead;                   /* largest binding lookahead given to the miniport */
     pthread_mutex_t oid_lock;              /* serializes OID requests to the miniport */

@@ -2,6 +2,7 @@
 #include "core/wait.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -141,14 +142,35 @@ bool ndisi_drains_wait(struct ndisi_drain *const *ds, unsigned n, struct ndisi_w
     return ndisi_wait_for(wq, drains_empty, &d, describe, dctx, what, timeout_ms);
 }
 
-bool ndisi_rcu_synchronize_bounded(struct ndisi_rcu *r, unsigned timeout_ms)
+__thread unsigned ndisi_rcu_depth;
+
+enum ndisi_rcu_wait ndisi_rcu_synchronize_bounded(struct ndisi_rcu *r, unsigned timeout_ms)
 {
-    unsigned old = atomic_fetch_add(&r->epoch, 1) & 1u;
+    if (ndisi_rcu_depth)
+        return NDISI_RCU_IN_READER;
     unsigned long long until = ndisi_now_ms() + timeout_ms;
-    while (atomic_load(&r->active[old]) != 0) {
+    while (atomic_exchange(&r->updating, true)) {
         if (ndisi_now_ms() >= until)
-            return false;
+            return NDISI_RCU_TIMED_OUT;
         sched_yield();
     }
-    return true;
+    /* Readers of the other slot entered before the last flip: none are left
+       unless that grace period timed out; no new reader enters it now. Then
+       flip and wait for the readers of the current slot. */
+    enum ndisi_rcu_wait w = NDISI_RCU_DONE;
+    unsigned cur = atomic_load(&r->epoch) & 1u;
+    for (int pass = 0; pass < 2 && w == NDISI_RCU_DONE; pass++) {
+        unsigned slot = pass == 0 ? cur ^ 1u : cur;
+        if (pass == 1)
+            atomic_fetch_add(&r->epoch, 1);
+        while (atomic_load(&r->active[slot]) != 0) {
+            if (ndisi_now_ms() >= until) {
+                w = NDISI_RCU_TIMED_OUT;
+                break;
+            }
+            sched_yield();
+        }
+    }
+    atomic_store(&r->updating, false);
+    return w;
 }

@@ -115,10 +115,14 @@ bool ndisi_drains_wait(struct ndisi_drain *const *ds, unsigned n, struct ndisi_w
                        const char *what, ndisi_describe_fn describe, void *dctx,
                        unsigned timeout_ms);
 
-/* ndisi_rcu_synchronize with a bound: false if readers still ran after
-   timeout_ms (a driver callback inside a read section that does not return). */
+/* A grace period of r (rcu.h): waits until every reader that entered before
+   the call has left. NDISI_RCU_DONE: what was unpublished before the call may
+   be freed. Otherwise it may not: a reader still ran after timeout_ms (a driver
+   callback that does not return), or the calling thread is itself inside a
+   read section and returned at once. */
 struct ndisi_rcu;
-bool ndisi_rcu_synchronize_bounded(struct ndisi_rcu *r, unsigned timeout_ms);
+enum ndisi_rcu_wait { NDISI_RCU_DONE, NDISI_RCU_TIMED_OUT, NDISI_RCU_IN_READER };
+enum ndisi_rcu_wait ndisi_rcu_synchronize_bounded(struct ndisi_rcu *r, unsigned timeout_ms);
 
 /* Monotonic clock in milliseconds and nanoseconds. */
 unsigned long long ndisi_now_ms(void);

@@ -169,9 +169,28 @@ static int republish(struct ndisi_adapter *a, struct ndis_capture *add, struct n
             neu[k++] = add;
     }
     atomic_store(&a->captures, neu);
-    ndisi_rcu_synchronize(&a->cap_rcu);
+    enum ndisi_rcu_wait w = ndisi_rcu_synchronize_bounded(&a->cap_rcu, a->host->wait_timeout_ms);
+    if (w != NDISI_RCU_DONE) {
+        /* A callback still runs on the old array: keep it (and what it points to). */
+        ndisi_diag("adapter '%s': a capture callback still runs after %u ms; the old "
+                   "capture list is kept",
+                   a->name, a->host->wait_timeout_ms);
+        return -ETIMEDOUT;
+    }
     free(old);
     return 0;
+}
+
+/* A capture callback runs inside the capture read section: starting or stopping
+   a capture from one would wait for itself. */
+static bool in_callback(const char *api)
+{
+    if (!ndisi_rcu_depth)
+        return false;
+    ndisi_diag("%s: called from inside a capture callback (or another NDIS indication "
+               "in progress on this thread); the captures are unchanged",
+               api);
+    return true;
 }
 
 int ndis_host_capture_start(ndis_host *h, const char *adapter, const char *at, unsigned snaplen,
@@ -181,6 +200,8 @@ int ndis_host_capture_start(ndis_host *h, const char *adapter, const char *at, u
     if (!ndisi_obj_check(h, NDISI_OBJ_HOST, api, "h") || !adapter || !fn || !out)
         return -EINVAL;
     *out = NULL;
+    if (in_callback(api))
+        return -EDEADLK;
     struct ndis_capture *c = calloc(1, sizeof(*c));
     if (!c)
         return -ENOMEM;
@@ -229,6 +250,8 @@ int ndis_host_capture_start(ndis_host *h, const char *adapter, const char *at, u
     if (!rc) {
         c->adapter = a;
         rc = republish(a, c, NULL);
+        if (rc == -ETIMEDOUT)
+            rc = 0; /* published; only the old list was kept */
     }
     pthread_mutex_unlock(&h->lock);
     if (rc) {
@@ -243,14 +266,19 @@ int ndis_host_capture_stop(ndis_capture *c)
 {
     if (!c)
         return -EINVAL;
+    if (in_callback("ndis_host_capture_stop"))
+        return -EDEADLK;
     struct ndis_host *h = c->host;
     pthread_mutex_lock(&h->lock);
     int rc = 0;
-    if (c->adapter)
+    if (c->adapter) {
         rc = republish(c->adapter, NULL, c);
+        if (rc == -ETIMEDOUT)
+            c->adapter = NULL; /* unpublished, but a callback may still use it: not freed */
+    }
     pthread_mutex_unlock(&h->lock);
     if (rc)
-        return rc; /* out of memory: the capture goes on; the caller may retry */
+        return rc; /* -ENOMEM: the capture goes on; the caller may retry */
     free(c);
     return 0;
 }
@@ -262,6 +290,10 @@ void ndisi_capture_adapter_gone(struct ndisi_adapter *a)
     for (unsigned i = 0; caps && caps[i]; i++)
         caps[i]->adapter = NULL;
     atomic_store(&a->captures, NULL);
-    ndisi_rcu_synchronize(&a->cap_rcu);
-    free(caps);
+    if (ndisi_rcu_synchronize_bounded(&a->cap_rcu, a->host->wait_timeout_ms) == NDISI_RCU_DONE)
+        free(caps);
+    else
+        ndisi_diag("adapter '%s': a capture callback still runs after %u ms; its capture "
+                   "list is kept",
+                   a->name, a->host->wait_timeout_ms);
 }

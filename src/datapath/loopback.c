@@ -46,8 +46,10 @@ void ndisi_loopback_recompute(struct ndisi_adapter *a)
     pthread_rwlock_rdlock(&a->stack_lock);
     for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens && !any; e = e->Flink) {
         struct ndisi_open *o = CONTAINING_RECORD(e, struct ndisi_open, adapter_link);
+        unsigned ep = ndisi_rcu_enter(&a->rx_rcu); /* a set may replace it (oid.c) */
         struct ndisi_rxfilter *f = atomic_load(&o->rxf);
         any = f && local_filter(f->packet_filter);
+        ndisi_rcu_leave(&a->rx_rcu, ep);
     }
     pthread_rwlock_unlock(&a->stack_lock);
     atomic_store(&a->loopback_local, any);
@@ -64,11 +66,10 @@ bool ndisi_loopback_wanted(struct ndisi_adapter *a, ULONG send_flags)
            (atomic_load_explicit(&a->nopens, memory_order_relaxed) > 1 || a->recv_bottom != NULL);
 }
 
-/* Condition 3: the adapter's packet filter (the union of the bindings') accepts d. */
-static bool adapter_accepts(struct ndisi_adapter *a, const UCHAR d[6])
+static bool union_accepts(const struct ndisi_adapter *a, const struct ndisi_rxfilter *u,
+                          const UCHAR d[6])
 {
     static const UCHAR bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    const struct ndisi_rxfilter *u = atomic_load(&a->rxf);
     ULONG pf = u ? u->packet_filter : 0;
     if (pf & (NDIS_PACKET_TYPE_PROMISCUOUS | NDIS_PACKET_TYPE_ALL_LOCAL))
         return true;
@@ -85,6 +86,16 @@ static bool adapter_accepts(struct ndisi_adapter *a, const UCHAR d[6])
         return false;
     }
     return (pf & NDIS_PACKET_TYPE_DIRECTED) && memcmp(d, a->gen_attrs.CurrentMacAddress, 6) == 0;
+}
+
+/* Condition 3: the adapter's packet filter (the union of the bindings') accepts d. */
+static bool adapter_accepts(struct ndisi_adapter *a, const UCHAR d[6])
+{
+    /* Read inside a receive read section: an OID set may replace it (oid.c). */
+    unsigned ep = ndisi_rcu_enter(&a->rx_rcu);
+    bool ok = union_accepts(a, atomic_load(&a->rxf), d);
+    ndisi_rcu_leave(&a->rx_rcu, ep);
+    return ok;
 }
 
 static void free_clone(PNET_BUFFER_LIST c)

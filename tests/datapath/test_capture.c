@@ -103,6 +103,37 @@ TEST(snaplen_truncates_and_len_tells_the_frame_size)
     kit_host_done(h);
 }
 
+/* A callback that stops its own capture (say, after N frames) gets -EDEADLK:
+   stop waits for the callbacks in progress, its own included. */
+struct self_stop {
+    ndis_capture *c;
+    int frames, rc;
+};
+
+static void stop_from_callback(void *ctx, const ndis_capture_frame *f)
+{
+    struct self_stop *s = ctx;
+    (void)f;
+    s->frames++;
+    s->rc = ndis_host_capture_stop(s->c);
+}
+
+TEST(a_capture_callback_cannot_stop_its_own_capture)
+{
+    ndis_host *h = stack_with_dropping_filter();
+    struct self_stop s = {0};
+    T_EQ(ndis_host_capture_start(h, "a0", NULL, 0, stop_from_callback, &s, &s.c), 0);
+    T_EQ(kit_mp_indicate("a0", 1, 60, NULL, 0), 1);
+    T_EQ(s.frames, 1);
+    T_EQ(s.rc, -EDEADLK);
+    T_EQ(kit_mp_indicate("a0", 1, 60, NULL, 0), 1); /* still capturing */
+    T_EQ(s.frames, 2);
+    T_EQ(ndis_host_capture_stop(s.c), 0);
+    T_EQ(kit_mp_indicate("a0", 1, 60, NULL, 0), 1);
+    T_EQ(s.frames, 2);
+    kit_host_done(h);
+}
+
 TEST(bad_capture_points_are_refused)
 {
     ndis_host *h = stack_with_dropping_filter();

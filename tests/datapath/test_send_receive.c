@@ -163,6 +163,31 @@ TEST(bad_completion_in_a_chain_leaves_the_rest_completable)
     kit_host_done(h);
 }
 
+/* NdisOidRequest may be called at IRQL <= DISPATCH_LEVEL, so from
+   ProtocolReceiveNetBufferLists and ProtocolStatusEx, which NDIS calls inside
+   the adapter's receive read section: a filter set there must not wait for a
+   grace period that includes its own caller (it did, forever). The replaced
+   filters are freed later (the leak check at the end). */
+TEST(a_protocol_sets_its_packet_filter_from_its_receive_and_status_handlers)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    T_EQ(kit_mp.last_packet_filter, NDIS_PACKET_TYPE_BROADCAST);
+    kit_proto[0].filter_in_receive = NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_DIRECTED;
+    T_EQ(kit_mp_indicate("a0", 1, 64, NULL, 0), 1);
+    T_EQ(kit_proto[0].last_handler_oid_status, NDIS_STATUS_SUCCESS);
+    T_EQ(kit_mp.last_packet_filter, NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_DIRECTED);
+    kit_proto[0].filter_in_receive = 0;
+    kit_proto[0].filter_in_status = NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_MULTICAST;
+    kit_mp_indicate_link("a0", false, 0);
+    T_EQ(kit_proto[0].last_handler_oid_status, NDIS_STATUS_SUCCESS);
+    T_EQ(kit_mp.last_packet_filter, NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_MULTICAST);
+    kit_proto[0].filter_in_status = 0;
+    T_EQ(kit_mp_indicate("a0", 2, 64, NULL, 0), 2); /* the new filter takes broadcasts */
+    T_EQ(atomic_load(&kit_proto[0].received), 3);
+    T_EQ(kit_mp_returned("a0"), 3);
+    kit_host_done(h);
+}
+
 /* nf-ndis-ndiscancelsendnetbufferlists.md: NDIS calls MiniportCancelSend (no
    filter in this stack), which completes the NBLs marked with that cancel ID
    with NDIS_STATUS_SEND_ABORTED; the others stay queued. The high byte of an

@@ -111,6 +111,10 @@ typedef struct kit_proto_cfg {
     atomic_ulong loopback_received;   /* received NBLs with NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET */
     ULONG send_flags;                 /* extra SendFlags for kit_proto_send */
     PVOID send_cancel_id;             /* cancel ID kit_proto_send marks its NBLs with */
+    ULONG filter_in_receive;          /* set as the binding's packet filter from the receive
+                                         handler (0: not) */
+    ULONG filter_in_status;           /* ... from the status handler (0: not) */
+    NDIS_STATUS last_handler_oid_status; /* what NdisOidRequest returned there */
     atomic_ulong send_aborted;        /* completions with NDIS_STATUS_SEND_ABORTED */
     NDIS_STATUS last_oid_status;
 } kit_proto_cfg;

@@ -331,12 +331,9 @@ _Use_decl_annotations_ static void pr_oid_complete(NDIS_HANDLE ctx, PNDIS_OID_RE
     atomic_fetch_add(&kit_proto[b->proto].oid_completed, 1);
 }
 
-NDIS_STATUS kit_proto_oid(int i, const char *adapter, NDIS_REQUEST_TYPE type, NDIS_OID oid,
-                          void *buf, ULONG len, ULONG *bytes_needed)
+static NDIS_STATUS binding_oid(kit_binding *b, NDIS_REQUEST_TYPE type, NDIS_OID oid, void *buf,
+                               ULONG len, ULONG *bytes_needed)
 {
-    kit_binding *b = find_binding(i, adapter);
-    if (!b)
-        return NDIS_STATUS_ADAPTER_NOT_FOUND;
     PNDIS_OID_REQUEST r = &b->oid;
     NdisZeroMemory(r, sizeof(*r));
     r->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
@@ -360,6 +357,25 @@ NDIS_STATUS kit_proto_oid(int i, const char *adapter, NDIS_REQUEST_TYPE type, ND
     return st;
 }
 
+NDIS_STATUS kit_proto_oid(int i, const char *adapter, NDIS_REQUEST_TYPE type, NDIS_OID oid,
+                          void *buf, ULONG len, ULONG *bytes_needed)
+{
+    kit_binding *b = find_binding(i, adapter);
+    if (!b)
+        return NDIS_STATUS_ADAPTER_NOT_FOUND;
+    return binding_oid(b, type, oid, buf, len, bytes_needed);
+}
+
+/* NdisOidRequest is allowed at IRQL <= DISPATCH_LEVEL, so from the receive and
+   status handlers too: a protocol may change its packet filter there. */
+static void set_filter_from_handler(kit_binding *b, ULONG *filter)
+{
+    kit_proto_cfg *cfg = &kit_proto[b->proto];
+    cfg->last_handler_oid_status = binding_oid(b, NdisRequestSetInformation,
+                                               OID_GEN_CURRENT_PACKET_FILTER, filter,
+                                               sizeof(*filter), NULL);
+}
+
 _Use_decl_annotations_ static void pr_status(NDIS_HANDLE ctx, PNDIS_STATUS_INDICATION si)
 {
     kit_binding *b = ctx;
@@ -372,6 +388,8 @@ _Use_decl_annotations_ static void pr_status(NDIS_HANDLE ctx, PNDIS_STATUS_INDIC
         else
             atomic_fetch_add(&cfg->link_down_seen, 1);
     }
+    if (cfg->filter_in_status)
+        set_filter_from_handler(b, &cfg->filter_in_status);
 }
 
 _Use_decl_annotations_ static void pr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls,
@@ -384,6 +402,8 @@ _Use_decl_annotations_ static void pr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST 
     for (PNET_BUFFER_LIST x = nbls; x; x = x->Next)
         if (NdisTestNblFlag(x, NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET))
             atomic_fetch_add(&cfg->loopback_received, 1);
+    if (cfg->filter_in_receive)
+        set_filter_from_handler(b, &cfg->filter_in_receive);
     if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
         if (cfg->return_resources)
             NdisReturnNetBufferLists(b->binding, nbls,
