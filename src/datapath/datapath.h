@@ -4,11 +4,38 @@
 #ifndef NDISI_DATAPATH_H
 #define NDISI_DATAPATH_H
 
+#include "core/cbctx.h"
 #include "core/model.h"
+#include "core/wait.h"
+#include "datapath/nblpriv.h"
 
 void ndisi_dp_flag_mismatch(const char *ddi, const char *flag);
 void ndisi_dp_complete_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls, ULONG n,
                                  ULONG flags);
+
+/*
+ * Hands n NBLs back to module m through `handler` (FilterSendNetBufferListsComplete
+ * or FilterReturnNetBufferLists, named `name`): those its driver allocated are its
+ * own again; then the module's drain `d` (tx or rx) drops by n. Both handler
+ * types are VOID (NDIS_HANDLE, PNET_BUFFER_LIST, ULONG).
+ */
+static inline void ndisi_dp_back_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls,
+                                           ULONG n, ULONG flags,
+                                           FILTER_RETURN_NET_BUFFER_LISTS_HANDLER handler,
+                                           const char *name, struct ndisi_drain *d)
+{
+    struct ndisi_image *me = m->driver->image;
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (p->owner == me)
+            ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
+    }
+    struct ndisi_cbframe f;
+    ndisi_cb_enter(&f, me, name, m->label, NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
+    handler(m->ctx, nbls, flags);
+    ndisi_cb_leave(&f);
+    ndisi_drain_sub(d, n, &m->adapter->host->wq);
+}
 
 /* xfilter.c: the destination address of the NBL's first frame; false if too short. */
 bool ndisi_frame_dest(PNET_BUFFER_LIST nbl, UCHAR out[6]);

@@ -579,6 +579,34 @@ static bool pool_free_by_owner(struct ndisi_image *owner, const char *label, con
     return false;
 }
 
+/*
+ * What NdisFreeNetBufferListPool and NdisFreeNetBufferPool share: NDIS's own
+ * pools are refused, only the allocating driver may free a pool, and a pool
+ * with elements still allocated stays. true: the slab is gone; the caller
+ * unlists and frees the pool.
+ */
+static bool pool_free_common(bool internal, struct ndisi_image *owner, const char *label,
+                             struct ndisi_slab *slab, const char *ddi, const char *alloc_ddi,
+                             const char *elem)
+{
+    if (internal) {
+        ndisi_report(NDISI_V_HANDLE, ddi, alloc_ddi,
+                     "%s belongs to NDIS (it holds clones allocated without a pool handle)",
+                     label);
+        return false;
+    }
+    if (!pool_free_by_owner(owner, label, ddi))
+        return false;
+    size_t n = ndisi_slab_destroy(slab);
+    if (n) {
+        ndisi_report(NDISI_V_LEAK, ddi, "free every element of a pool before freeing the pool",
+                     "%s still has %zu %s structure%s allocated; the pool is not freed", label,
+                     n, elem, n == 1 ? "" : "s");
+        return false;
+    }
+    return true;
+}
+
 /* ---- NET_BUFFER_LIST pools --------------------------------------------------- */
 
 static struct ndisi_nbl_pool *nbl_pool_create(struct ndisi_image *img, UCHAR protocol_id,
@@ -695,23 +723,9 @@ VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
     struct ndisi_nbl_pool *p = ndisi_nbl_pool_check(PoolHandle, ddi);
     if (!p)
         return;
-    if (p->internal) {
-        ndisi_report(NDISI_V_HANDLE, ddi, "PoolHandle came from NdisAllocateNetBufferListPool",
-                     "%s belongs to NDIS (it holds clones allocated without a pool handle)",
-                     p->label);
+    if (!pool_free_common(p->internal, p->image, p->label, &p->slab, ddi,
+                          "PoolHandle came from NdisAllocateNetBufferListPool", "NET_BUFFER_LIST"))
         return;
-    }
-    if (!pool_free_by_owner(p->image, p->label, ddi))
-        return;
-    size_t n = ndisi_slab_destroy(&p->slab);
-    if (n) {
-        ndisi_report(NDISI_V_LEAK, ddi,
-                     "free all the NET_BUFFER_LIST structures in the pool before freeing the pool",
-                     "%s still has %zu NET_BUFFER_LIST structure%s allocated; the pool is not "
-                     "freed",
-                     p->label, n, n == 1 ? "" : "s");
-        return;
-    }
     ndisi_owned_del(&g_nbl_pools, &p->owned);
     ndisi_obj_free(p);
 }
@@ -793,22 +807,9 @@ VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
     struct ndisi_nb_pool *p = ndisi_nb_pool_check(PoolHandle, ddi);
     if (!p)
         return;
-    if (p->internal) {
-        ndisi_report(NDISI_V_HANDLE, ddi, "PoolHandle came from NdisAllocateNetBufferPool",
-                     "%s belongs to NDIS (it holds clones allocated without a pool handle)",
-                     p->label);
+    if (!pool_free_common(p->internal, p->image, p->label, &p->slab, ddi,
+                          "PoolHandle came from NdisAllocateNetBufferPool", "NET_BUFFER"))
         return;
-    }
-    if (!pool_free_by_owner(p->image, p->label, ddi))
-        return;
-    size_t n = ndisi_slab_destroy(&p->slab);
-    if (n) {
-        ndisi_report(NDISI_V_LEAK, ddi,
-                     "free all the NET_BUFFER structures in a pool before freeing the pool",
-                     "%s still has %zu NET_BUFFER structure%s allocated; the pool is not freed",
-                     p->label, n, n == 1 ? "" : "s");
-        return;
-    }
     ndisi_owned_del(&g_nb_pools, &p->owned);
     ndisi_obj_free(p);
 }

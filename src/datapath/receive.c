@@ -67,18 +67,7 @@ static void return_to_miniport(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, U
 static void return_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls, ULONG n,
                              ULONG flags)
 {
-    struct ndisi_image *me = m->driver->image;
-    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next) {
-        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (p->owner == me)
-            ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
-    }
-    struct ndisi_cbframe f;
-    ndisi_cb_enter(&f, me, "FilterReturnNetBufferLists", m->label, NDISI_CB_NDIS_ENTRY,
-                   NDISI_IRQL_SAME);
-    m->ret(m->ctx, nbls, flags);
-    ndisi_cb_leave(&f);
-    ndisi_drain_sub(&m->rx, n, &m->adapter->host->wq);
+    ndisi_dp_back_to_module(m, nbls, n, flags, m->ret, "FilterReturnNetBufferLists", &m->rx);
 }
 
 /* Returns a chain to the first return layer at or below m (NULL: the miniport). */

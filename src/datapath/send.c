@@ -183,18 +183,8 @@ void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
 void ndisi_dp_complete_to_module(struct ndisi_filter_module *m, PNET_BUFFER_LIST nbls, ULONG n,
                                  ULONG flags)
 {
-    struct ndisi_image *me = m->driver->image;
-    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next) {
-        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (p->owner == me)
-            ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
-    }
-    struct ndisi_cbframe f;
-    ndisi_cb_enter(&f, me, "FilterSendNetBufferListsComplete", m->label, NDISI_CB_NDIS_ENTRY,
-                   NDISI_IRQL_SAME);
-    m->send_complete(m->ctx, nbls, flags);
-    ndisi_cb_leave(&f);
-    ndisi_drain_sub(&m->tx, n, &m->adapter->host->wq);
+    ndisi_dp_back_to_module(m, nbls, n, flags, m->send_complete,
+                            "FilterSendNetBufferListsComplete", &m->tx);
 }
 
 static bool source_ok(struct ndisi_adapter *a, struct ndisi_open *o)
