@@ -329,10 +329,11 @@ static bool flood_flowing(struct tap_stack *s)
     return rstats().verdicts[RSP_REPLY_ECHO] >= g_expect_frames;
 }
 
-/* `ping -f` for a second, once the responder answered `replies` of it. */
-static void start_flood(struct tap_stack *s, struct netns_proc *flood, unsigned replies)
+/* `ping -f` for `seconds`, once the responder answered `replies` of it. */
+static void start_flood(struct tap_stack *s, struct netns_proc *flood, unsigned replies,
+                        unsigned seconds)
 {
-    netns_start(&s->ns, flood, "exec ping -f -w 1 -q " TAP_STACK_NDIS_IP);
+    netns_start(&s->ns, flood, "exec ping -f -w %u -q " TAP_STACK_NDIS_IP, seconds);
     g_expect_frames = rstats().verdicts[RSP_REPLY_ECHO] + replies;
     tap_wait(s, flood_flowing, "echo replies to the flood");
 }
@@ -348,7 +349,9 @@ TEST(unloading_the_responder_under_a_ping_flood_loses_nothing)
     struct tap_stack s;
     tap_stack_up(&s, "e2e");
     struct netns_proc flood;
-    start_flood(&s, &flood, 300);
+    /* Three seconds: on a loaded machine under ThreadSanitizer the 300 replies can
+       take most of one, and the unload must come while the flood runs (tx > rx). */
+    start_flood(&s, &flood, 300, 3);
 
     T_EQ(ndis_host_unload_driver(s.h, "responder"), 0);
     T_EQ(responder_binding_count(), 0);
@@ -386,7 +389,7 @@ TEST(pause_and_restart_under_a_ping_flood)
     struct tap_stack s;
     tap_stack_up(&s, "e2e");
     struct netns_proc flood;
-    start_flood(&s, &flood, 100);
+    start_flood(&s, &flood, 100, 1);
     for (int i = 0; i < 10; i++) {
         T_EQ(ndis_host_pause_adapter(s.h, TAP_STACK_ADAPTER), 0);
         /* Paused: every indication came back before the pause completed. */
@@ -420,7 +423,7 @@ TEST(deleting_the_interface_under_a_running_stack_is_a_surprise_removal)
     struct tap_stack s;
     tap_stack_up(&s, "e2e");
     struct netns_proc flood;
-    start_flood(&s, &flood, 100);
+    start_flood(&s, &flood, 100, 1);
 
     tap_sh(&s, NULL, 0, "ip link del " TAP_STACK_IFNAME);
     tap_wait(&s, adapter_gone, "NDIS to remove the adapter whose interface was deleted");
