@@ -47,9 +47,9 @@ struct oid_rec {
     struct ndisi_filter_module *at;  /* module handling it; NULL: miniport edge */
     bool queued;                     /* waiting for the miniport */
     bool at_miniport;                /* given to MiniportOidRequest, not completed */
-    /* REC_INTERNAL: NDIS's own request for a merged set, completing `orig`. */
-    struct ndisi_open *orig_open;
-    PNDIS_OID_REQUEST orig;
+    /* REC_INTERNAL: NDIS's own set of an adapter-wide value (enum sync_kind); the
+       bindings' requests riding on it are in a->oid_sync[sync_kind].carried. */
+    int sync_kind;
     NDIS_OID_REQUEST own;
     /* REC_HOST: a request of the host API (ndisi_oid_issue), completed to `done`. */
     ndisi_oid_done_fn *done;
@@ -140,6 +140,7 @@ static void rec_unlink_locked(struct ndisi_adapter *a, struct oid_rec *rec)
 }
 
 static void oid_dispatch_next(struct ndisi_adapter *a);
+static void sync_complete(struct ndisi_adapter *a, struct oid_rec *rec, NDIS_STATUS st);
 
 static void complete_to_open(struct ndisi_open *o, PNDIS_OID_REQUEST req, NDIS_STATUS st)
 {
@@ -174,23 +175,20 @@ static void rec_complete(struct ndisi_adapter *a, struct oid_rec *rec, NDIS_STAT
         complete_to_module(rec->mod, rec->req, st);
         break;
     case REC_INTERNAL:
-        /* The merged set finished: the binding's own request completes with it
-           (none when NDIS updates the miniport after a binding went away). */
-        if (rec->orig_open)
-            complete_to_open(rec->orig_open, rec->orig, st);
-        break;
+        /* sync_done frees the record and may send the next set. */
+        sync_complete(a, rec, st);
+        return;
     case REC_HOST:
         rec->done(rec->done_ctx, rec->req, st);
         break;
     }
-    (void)a;
     free(rec);
 }
 
 /* ---- packet filters: read under the receive read section ------------------------------
  * The bindings' filters and their union are read by the receive path and by
  * control paths on any thread, and replaced by OID sets on any thread. Every
- * read copies inside a read section of rx_rcu, so publish_rxf's grace period
+ * read copies inside a read section of rx_rcu, so reclaim_rxf's grace period
  * covers it. */
 
 /* A copy of what *slot holds (all zero when nothing is set). */
@@ -227,20 +225,25 @@ static void free_chain(struct ndisi_rxfilter *f)
     }
 }
 
-/*
- * Publishes nf in *slot. The old value, and any retired before, are freed
- * after a grace period of the receive readers; when this thread cannot wait
- * for one (a protocol setting its filter from its receive or status handler,
- * which runs inside the read section: legal at DISPATCH_LEVEL) or a reader
- * does not leave in time, they wait on the adapter's retired list for the next
- * set or the adapter's end.
- */
+/* Publishes nf in *slot (a->rxf_lock held); the old value is retired. */
 static void publish_rxf(struct ndisi_adapter *a, struct ndisi_rxfilter *_Atomic *slot,
                         struct ndisi_rxfilter *nf)
 {
     struct ndisi_rxfilter *old = atomic_exchange(slot, nf);
     if (old)
         retire_push(a, old, old);
+}
+
+/*
+ * Frees the retired filters after a grace period of the receive readers (not
+ * under a->rxf_lock: a receive handler may be waiting for it). When this
+ * thread cannot wait for one (a protocol setting its filter from its receive
+ * or status handler, which runs inside the read section: legal at
+ * DISPATCH_LEVEL) or a reader does not leave in time, they wait on the
+ * adapter's retired list for the next set or the adapter's end.
+ */
+static void reclaim_rxf(struct ndisi_adapter *a)
+{
     /* Taken before the grace period starts: each of these was unpublished before. */
     struct ndisi_rxfilter *batch = atomic_exchange(&a->rxf_retired, NULL);
     if (!batch)
@@ -562,60 +565,284 @@ static struct ndisi_rxfilter *rxf_copy(const struct ndisi_rxfilter *f)
     return n;
 }
 
-/* Recomputes the adapter's union; returns true if it changed. */
-static bool recompute_union(struct ndisi_adapter *a, struct ndisi_rxfilter *out)
+/* The adapter's union of the bindings' filters (a->rxf_lock held). */
+static void compute_union(struct ndisi_adapter *a, struct ndisi_rxfilter *out)
 {
     memset(out, 0, sizeof(*out));
     pthread_rwlock_rdlock(&a->stack_lock);
     for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink) {
         struct ndisi_open *o = CONTAINING_RECORD(e, struct ndisi_open, adapter_link);
-        struct ndisi_rxfilter f;
-        rxf_read(a, &o->rxf, &f);
-        out->packet_filter |= f.packet_filter;
-        for (unsigned i = 0; i < f.nmcast; i++) {
+        const struct ndisi_rxfilter *f = atomic_load(&o->rxf);
+        if (!f)
+            continue;
+        out->packet_filter |= f->packet_filter;
+        for (unsigned i = 0; i < f->nmcast; i++) {
             bool dup = false;
             for (unsigned j = 0; j < out->nmcast; j++)
-                dup |= memcmp(out->mcast[j], f.mcast[i], 6) == 0;
+                dup |= memcmp(out->mcast[j], f->mcast[i], 6) == 0;
             if (!dup && out->nmcast < NDISI_MAX_MCAST)
-                memcpy(out->mcast[out->nmcast++], f.mcast[i], 6);
+                memcpy(out->mcast[out->nmcast++], f->mcast[i], 6);
         }
     }
     pthread_rwlock_unlock(&a->stack_lock);
-    struct ndisi_rxfilter cur;
-    rxf_read(a, &a->rxf, &cur);
-    return cur.packet_filter != out->packet_filter || cur.nmcast != out->nmcast ||
-           memcmp(cur.mcast, out->mcast, out->nmcast * 6u) != 0;
 }
 
-/* Builds NDIS's own set request carrying the adapter-wide value down the stack. */
-static struct oid_rec *internal_set(struct ndisi_open *o, PNDIS_OID_REQUEST orig, NDIS_OID oid,
-                                    const void *data, ULONG len)
+/*
+ * ---- the adapter-wide values: one set in flight, the newest value last -----------------
+ * The miniport must hear the combined packet filter, multicast list and
+ * lookahead of the bindings before a binding's set that changes them
+ * completes. Bindings set them on any thread, at the same instant too. Under
+ * a->rxf_lock each set changes its binding's value and the combined value
+ * together, and only one set of a combined value travels down the stack at a
+ * time (per OID). A change made while one travels marks it stale; when it
+ * completes NDIS sends the newest value. So the last value the miniport hears
+ * is the combined value of the last sets, whatever the order of the threads.
+ * A binding's request completes with the set that carries its change: the one
+ * in flight if that already has it, otherwise the next one. The requests
+ * waiting are linked through their NdisReserved area, which is NDIS's.
+ */
+enum sync_kind { SYNC_FILTER, SYNC_MCAST, SYNC_LOOKAHEAD };
+
+static const NDIS_OID sync_oid[3] = {OID_GEN_CURRENT_PACKET_FILTER, OID_802_3_MULTICAST_LIST,
+                                     OID_GEN_CURRENT_LOOKAHEAD};
+
+static PNDIS_OID_REQUEST *waiter_next(PNDIS_OID_REQUEST r)
 {
+    return (PNDIS_OID_REQUEST *)(void *)r->NdisReserved;
+}
+
+static struct ndisi_open **waiter_open(PNDIS_OID_REQUEST r)
+{
+    return (struct ndisi_open **)(void *)(r->NdisReserved + sizeof(PVOID));
+}
+
+_Static_assert(offsetof(NDIS_OID_REQUEST, NdisReserved) % sizeof(PVOID) == 0,
+               "the waiter links are pointer-aligned");
+
+/* Appends binding o's request r to a waiter list (kept in arrival order). */
+static void waiter_add(PNDIS_OID_REQUEST *list, struct ndisi_open *o, PNDIS_OID_REQUEST r)
+{
+    *waiter_next(r) = NULL;
+    *waiter_open(r) = o;
+    while (*list)
+        list = waiter_next(*list);
+    *list = r;
+}
+
+/* Completes every waiter of a list with st, except `self` (whose status its
+   caller returns). */
+static void waiters_complete(PNDIS_OID_REQUEST list, NDIS_STATUS st, PNDIS_OID_REQUEST self)
+{
+    while (list) {
+        PNDIS_OID_REQUEST next = *waiter_next(list);
+        if (list != self)
+            complete_to_open(*waiter_open(list), list, st);
+        list = next;
+    }
+}
+
+/*
+ * Starts a set of combined value k (rxf_lock held): the waiters of `next`
+ * ride on it. Returns the record to send; NULL when out of memory, with the
+ * waiters to fail in *failed.
+ */
+static struct oid_rec *sync_start_locked(struct ndisi_adapter *a, int k, PNDIS_OID_REQUEST *failed)
+{
+    struct ndisi_oid_sync *s = &a->oid_sync[k];
+    s->carried = s->next;
+    s->next = NULL;
+    s->stale = false;
     struct oid_rec *rec = calloc(1, sizeof(*rec));
-    if (!rec)
+    if (!rec) {
+        *failed = s->carried;
+        s->carried = NULL;
+        s->busy = false;
         return NULL;
+    }
+    s->busy = true;
     rec->kind = REC_INTERNAL;
-    rec->orig_open = o;
-    rec->orig = orig;
+    rec->sync_kind = k;
     rec->req = &rec->own;
     NDIS_OID_REQUEST *r = &rec->own;
     r->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
     r->Header.Revision = NDIS_OID_REQUEST_REVISION_1;
     r->Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
     r->RequestType = NdisRequestSetInformation;
-    r->PortNumber = orig->PortNumber;
-    r->RequestId = orig->RequestId;
-    r->RequestHandle = o;
-    r->DATA.SET_INFORMATION.Oid = oid;
-    memcpy(&rec->buf, data, len);
+    r->RequestId = rec; /* NDIS's own: no driver cancels it by ID */
+    r->DATA.SET_INFORMATION.Oid = sync_oid[k];
+    /* a->rxf is replaced only under rxf_lock: it cannot be retired under us. */
+    const struct ndisi_rxfilter *u = atomic_load(&a->rxf);
+    ULONG len = sizeof(ULONG);
+    if (k == SYNC_FILTER) {
+        rec->buf.ul = u ? u->packet_filter : 0;
+    } else if (k == SYNC_MCAST) {
+        len = u ? u->nmcast * 6u : 0;
+        if (len)
+            memcpy(rec->buf.mcast, u->mcast, len);
+    } else {
+        rec->buf.ul = a->max_lookahead;
+    }
     r->DATA.SET_INFORMATION.InformationBuffer = &rec->buf;
     r->DATA.SET_INFORMATION.InformationBufferLength = len;
     return rec;
 }
 
 /*
+ * One set of combined value k finished with st: its riders complete (except
+ * `self`, whose status goes to *self_st) and, if the value went stale, the
+ * next set starts; returns its record (NULL: none).
+ */
+static struct oid_rec *sync_done(struct ndisi_adapter *a, struct oid_rec *rec, NDIS_STATUS st,
+                                 PNDIS_OID_REQUEST self, NDIS_STATUS *self_st)
+{
+    int k = rec->sync_kind;
+    free(rec);
+    struct ndisi_oid_sync *s = &a->oid_sync[k];
+    PNDIS_OID_REQUEST failed = NULL;
+    struct oid_rec *next = NULL;
+    pthread_mutex_lock(&a->rxf_lock);
+    PNDIS_OID_REQUEST riders = s->carried;
+    s->carried = NULL;
+    if (s->stale)
+        next = sync_start_locked(a, k, &failed);
+    else
+        s->busy = false;
+    pthread_mutex_unlock(&a->rxf_lock);
+    for (PNDIS_OID_REQUEST r = riders; r; r = *waiter_next(r))
+        if (r == self)
+            *self_st = st;
+    waiters_complete(riders, st, self);
+    waiters_complete(failed, NDIS_STATUS_RESOURCES, NULL);
+    return next;
+}
+
+/*
+ * Sends sets until one pends or none is stale. Returns the status of
+ * `self`'s request if the set carrying it completed here, else PENDING (it
+ * completes through ProtocolOidRequestComplete).
+ */
+static NDIS_STATUS sync_send(struct ndisi_adapter *a, struct oid_rec *rec, PNDIS_OID_REQUEST self)
+{
+    NDIS_STATUS self_st = NDIS_STATUS_PENDING;
+    while (rec) {
+        NDIS_STATUS st = oid_down(a, NULL, rec);
+        if (st == NDIS_STATUS_PENDING)
+            break; /* sync_complete goes on when it completes */
+        rec = sync_done(a, rec, st, self, &self_st);
+    }
+    return self_st;
+}
+
+/* A set of a combined value that pended completed (rec_complete). */
+static void sync_complete(struct ndisi_adapter *a, struct oid_rec *rec, NDIS_STATUS st)
+{
+    sync_send(a, sync_done(a, rec, st, NULL, NULL), NULL);
+}
+
+/*
+ * The combined value k may have changed (rxf_lock held). Binding o's request r
+ * (NULL: NDIS's own change, a binding gone) waits for the set that carries
+ * it. Returns the record the caller sends once it drops the lock, if a set
+ * must start now; *waits tells whether r waits for one.
+ */
+static struct oid_rec *sync_changed_locked(struct ndisi_adapter *a, int k, bool changed,
+                                           struct ndisi_open *o, PNDIS_OID_REQUEST r,
+                                           bool *waits, PNDIS_OID_REQUEST *failed)
+{
+    struct ndisi_oid_sync *s = &a->oid_sync[k];
+    *waits = false;
+    if (!changed && !s->busy)
+        return NULL; /* the miniport already has a value that covers it */
+    if (r) {
+        *waits = true;
+        /* Unchanged and the set in flight is the newest value: ride on it. */
+        waiter_add(!changed && !s->stale ? &s->carried : &s->next, o, r);
+    }
+    if (s->busy) {
+        s->stale |= changed;
+        return NULL;
+    }
+    return sync_start_locked(a, k, failed);
+}
+
+/* Ends a binding's set of an adapter-wide value (after sync_changed_locked). */
+static NDIS_STATUS sync_finish(struct ndisi_adapter *a, struct oid_rec *rec, bool waits,
+                               PNDIS_OID_REQUEST r, PNDIS_OID_REQUEST failed)
+{
+    reclaim_rxf(a);
+    NDIS_STATUS st = waits ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;
+    for (PNDIS_OID_REQUEST x = failed; x; x = *waiter_next(x))
+        if (x == r)
+            st = NDIS_STATUS_RESOURCES;
+    waiters_complete(failed, NDIS_STATUS_RESOURCES, r);
+    if (rec)
+        st = sync_send(a, rec, r);
+    return st;
+}
+
+/* Parses a multicast list set into nf; returns the failure status or SUCCESS. */
+static NDIS_STATUS parse_mcast(const NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES *g,
+                               PNDIS_OID_REQUEST r, struct ndisi_rxfilter *nf)
+{
+    const UCHAR *p = r->DATA.SET_INFORMATION.InformationBuffer;
+    ULONG len = r->DATA.SET_INFORMATION.InformationBufferLength;
+    if (len % 6) {
+        r->DATA.SET_INFORMATION.BytesNeeded = (len / 6 + 1) * 6;
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    unsigned cnt = 0;
+    UCHAR list[NDISI_MAX_MCAST][6];
+    for (ULONG i = 0; i < len / 6; i++) {
+        bool dup = false;
+        for (unsigned j = 0; j < cnt; j++)
+            dup |= memcmp(list[j], p + 6 * i, 6) == 0;
+        if (dup)
+            continue; /* "NDIS removes the duplicates" */
+        if (!(p[6 * i] & 1) || cnt == NDISI_MAX_MCAST || cnt >= g->MaxMulticastListSize)
+            return NDIS_STATUS_MULTICAST_FULL;
+        memcpy(list[cnt++], p + 6 * i, 6);
+    }
+    nf->nmcast = cnt;
+    memcpy(nf->mcast, list, cnt * 6u);
+    r->DATA.SET_INFORMATION.BytesRead = len;
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* A binding sets its lookahead: the miniport hears the largest of them. */
+static NDIS_STATUS set_lookahead(struct ndisi_open *o, PNDIS_OID_REQUEST r)
+{
+    struct ndisi_adapter *a = o->adapter;
+    NDIS_STATUS st = set_len(r, sizeof(ULONG), false);
+    if (st != NDIS_STATUS_SUCCESS)
+        return st;
+    ULONG v;
+    memcpy(&v, r->DATA.SET_INFORMATION.InformationBuffer, sizeof(v));
+    if (v > a->gen_attrs.LookaheadSize)
+        return NDIS_STATUS_INVALID_DATA; /* "NDIS handles query and unsuccessful set requests." */
+    r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
+    pthread_mutex_lock(&a->rxf_lock);
+    o->lookahead = v;
+    ULONG max = 0;
+    pthread_rwlock_rdlock(&a->stack_lock);
+    for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink) {
+        struct ndisi_open *x = CONTAINING_RECORD(e, struct ndisi_open, adapter_link);
+        if (x->lookahead > max)
+            max = x->lookahead;
+    }
+    pthread_rwlock_unlock(&a->stack_lock);
+    bool changed = max != a->max_lookahead;
+    a->max_lookahead = max;
+    bool waits;
+    PNDIS_OID_REQUEST failed = NULL;
+    struct oid_rec *rec = sync_changed_locked(a, SYNC_LOOKAHEAD, changed, o, r, &waits, &failed);
+    pthread_mutex_unlock(&a->rxf_lock);
+    return sync_finish(a, rec, waits, r, failed);
+}
+
+/*
  * The per-binding OIDs. Returns true if NDIS handled the request at the protocol
- * edge (*st is the result, possibly PENDING with a merged set in flight).
+ * edge (*st is the result, possibly PENDING with a set of the combined value in
+ * flight).
  */
 static bool binding_oid(struct ndisi_open *o, PNDIS_OID_REQUEST r, NDIS_STATUS *st)
 {
@@ -628,123 +855,85 @@ static bool binding_oid(struct ndisi_open *o, PNDIS_OID_REQUEST r, NDIS_STATUS *
     if (is_query(r)) {
         struct ndisi_rxfilter u;
         rxf_read(a, &a->rxf, &u);
-        if (oid == OID_GEN_CURRENT_PACKET_FILTER)
+        if (oid == OID_GEN_CURRENT_PACKET_FILTER) {
             *st = answer_ul(r, u.packet_filter);
-        else if (oid == OID_802_3_MULTICAST_LIST)
+        } else if (oid == OID_802_3_MULTICAST_LIST) {
             *st = answer(r, u.nmcast ? u.mcast : NULL, u.nmcast * 6u);
-        else
-            *st = answer_ul(r, a->max_lookahead ? a->max_lookahead : g->LookaheadSize);
+        } else {
+            pthread_mutex_lock(&a->rxf_lock);
+            ULONG la = a->max_lookahead ? a->max_lookahead : g->LookaheadSize;
+            pthread_mutex_unlock(&a->rxf_lock);
+            *st = answer_ul(r, la);
+        }
         return true;
     }
     if (r->RequestType != NdisRequestSetInformation)
         return false;
-    struct ndisi_rxfilter cur;
-    rxf_read(a, &o->rxf, &cur);
-    struct ndisi_rxfilter *nf = rxf_copy(&cur);
+    if (oid == OID_GEN_CURRENT_LOOKAHEAD) {
+        *st = set_lookahead(o, r);
+        return true;
+    }
+    struct ndisi_rxfilter *nf = calloc(1, sizeof(*nf));
     if (!nf) {
         *st = NDIS_STATUS_RESOURCES;
         return true;
     }
-    const void *buf = r->DATA.SET_INFORMATION.InformationBuffer;
-    ULONG len = r->DATA.SET_INFORMATION.InformationBufferLength;
-    if (oid == OID_GEN_CURRENT_LOOKAHEAD) {
-        free(nf);
-        if ((*st = set_len(r, sizeof(ULONG), false)) != NDIS_STATUS_SUCCESS)
-            return true;
-        ULONG v;
-        memcpy(&v, buf, sizeof(v));
-        if (v > g->LookaheadSize) {
-            /* "NDIS handles query and unsuccessful set requests." */
-            *st = NDIS_STATUS_INVALID_DATA;
-            return true;
-        }
-        r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
-        o->lookahead = v;
-        ULONG max = 0;
-        pthread_rwlock_rdlock(&a->stack_lock);
-        for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink) {
-            struct ndisi_open *x = CONTAINING_RECORD(e, struct ndisi_open, adapter_link);
-            if (x->lookahead > max)
-                max = x->lookahead;
-        }
-        pthread_rwlock_unlock(&a->stack_lock);
-        if (max == a->max_lookahead) {
-            *st = NDIS_STATUS_SUCCESS;
-            return true;
-        }
-        a->max_lookahead = max;
-        struct oid_rec *rec = internal_set(o, r, oid, &max, sizeof(max));
-        if (!rec) {
-            *st = NDIS_STATUS_RESOURCES;
-            return true;
-        }
-        *st = oid_down(a, NULL, rec);
-        if (*st != NDIS_STATUS_PENDING)
-            free(rec);
-        return true;
-    }
+    ULONG pf = 0;
     if (oid == OID_GEN_CURRENT_PACKET_FILTER) {
         if ((*st = set_len(r, sizeof(ULONG), false)) != NDIS_STATUS_SUCCESS) {
             free(nf);
             return true;
         }
-        ULONG pf;
-        memcpy(&pf, buf, sizeof(pf));
+        memcpy(&pf, r->DATA.SET_INFORMATION.InformationBuffer, sizeof(pf));
         if (pf & ~g->SupportedPacketFilters) {
             free(nf);
             *st = NDIS_STATUS_NOT_SUPPORTED;
             return true;
         }
-        nf->packet_filter = pf;
         r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
-    } else {
-        if (len % 6) {
-            free(nf);
-            r->DATA.SET_INFORMATION.BytesNeeded = (len / 6 + 1) * 6;
-            *st = NDIS_STATUS_INVALID_LENGTH;
-            return true;
-        }
-        unsigned cnt = 0;
-        const UCHAR *p = buf;
-        UCHAR list[NDISI_MAX_MCAST][6];
-        for (ULONG i = 0; i < len / 6; i++) {
-            bool dup = false;
-            for (unsigned j = 0; j < cnt; j++)
-                dup |= memcmp(list[j], p + 6 * i, 6) == 0;
-            if (dup)
-                continue; /* "NDIS removes the duplicates" */
-            if (!(p[6 * i] & 1) || cnt == NDISI_MAX_MCAST || cnt >= g->MaxMulticastListSize) {
-                free(nf);
-                *st = NDIS_STATUS_MULTICAST_FULL;
-                return true;
-            }
-            memcpy(list[cnt++], p + 6 * i, 6);
-        }
-        nf->nmcast = cnt;
-        memcpy(nf->mcast, list, cnt * 6u);
-        r->DATA.SET_INFORMATION.BytesRead = len;
-    }
-    publish_rxf(a, &o->rxf, nf);
-    ndisi_loopback_recompute(a);
-    struct ndisi_rxfilter u;
-    if (!recompute_union(a, &u)) {
-        *st = NDIS_STATUS_SUCCESS;
+    } else if ((*st = parse_mcast(g, r, nf)) != NDIS_STATUS_SUCCESS) {
+        free(nf);
         return true;
     }
-    /* The union changed: the miniport must hear the new one before the set completes. */
-    struct ndisi_rxfilter *nu = rxf_copy(&u);
-    if (nu)
-        publish_rxf(a, &a->rxf, nu);
-    struct oid_rec *rec = oid == OID_GEN_CURRENT_PACKET_FILTER
-                              ? internal_set(o, r, oid, &u.packet_filter, sizeof(ULONG))
-                              : internal_set(o, r, oid, u.mcast, u.nmcast * 6u);
-    if (!rec) {
+    /* The binding's new value and the adapter's union change together. */
+    pthread_mutex_lock(&a->rxf_lock);
+    const struct ndisi_rxfilter *cur = atomic_load(&o->rxf);
+    if (oid == OID_GEN_CURRENT_PACKET_FILTER) {
+        nf->packet_filter = pf;
+        if (cur) {
+            nf->nmcast = cur->nmcast;
+            memcpy(nf->mcast, cur->mcast, cur->nmcast * 6u);
+        }
+    } else if (cur) {
+        nf->packet_filter = cur->packet_filter;
+    }
+    publish_rxf(a, &o->rxf, nf);
+    struct ndisi_rxfilter u;
+    compute_union(a, &u);
+    const struct ndisi_rxfilter *old = atomic_load(&a->rxf);
+    bool changed;
+    if (oid == OID_GEN_CURRENT_PACKET_FILTER)
+        changed = (old ? old->packet_filter : 0) != u.packet_filter;
+    else
+        changed = (old ? old->nmcast : 0) != u.nmcast ||
+                  (u.nmcast && memcmp(old->mcast, u.mcast, u.nmcast * 6u) != 0);
+    struct ndisi_rxfilter *nu = changed ? rxf_copy(&u) : NULL;
+    if (changed && !nu) {
+        pthread_mutex_unlock(&a->rxf_lock);
+        reclaim_rxf(a);
         *st = NDIS_STATUS_RESOURCES;
         return true;
     }
-    *st = oid_down(a, NULL, rec);
-    if (*st != NDIS_STATUS_PENDING)
-        free(rec);
+    if (nu)
+        publish_rxf(a, &a->rxf, nu);
+    bool waits;
+    PNDIS_OID_REQUEST failed = NULL;
+    struct oid_rec *rec = sync_changed_locked(
+        a, oid == OID_GEN_CURRENT_PACKET_FILTER ? SYNC_FILTER : SYNC_MCAST, changed, o, r, &waits,
+        &failed);
+    ndisi_loopback_recompute(a);
+    pthread_mutex_unlock(&a->rxf_lock);
+    *st = sync_finish(a, rec, waits, r, failed);
     return true;
 }
 
@@ -935,6 +1124,9 @@ VOID NdisCancelOidRequest(NDIS_HANDLE NdisBindingHandle, PVOID RequestId)
         return;
     struct ndisi_open *o = ndisi_obj_check(NdisBindingHandle, NDISI_OBJ_OPEN, ddi,
                                            "NdisBindingHandle");
+    /* A binding's set of its packet filter, multicast list or lookahead that
+       waits for NDIS's set of the combined value is not cancelled: it ends with
+       that set (the binding's new value is already in force in NDIS). */
     if (o)
         cancel_below(o->adapter, NULL, RequestId);
 }
@@ -1002,48 +1194,35 @@ void ndisi_oid_adapter_cleanup(struct ndisi_adapter *a)
  */
 void ndisi_oid_binding_gone(struct ndisi_adapter *a, struct ndisi_open *o)
 {
+    pthread_mutex_lock(&a->rxf_lock);
     /* Freed after the next grace period (a receive call that began before the
        unlink may still read it if the unlink's grace period timed out). */
     struct ndisi_rxfilter *gone = atomic_exchange(&o->rxf, NULL);
     if (gone)
         retire_push(a, gone, gone);
     ndisi_loopback_recompute(a);
-    struct ndisi_rxfilter u;
-    if (a->removing || !recompute_union(a, &u))
-        return;
-    struct ndisi_rxfilter cur;
-    rxf_read(a, &a->rxf, &cur);
-    bool filter_changed = cur.packet_filter != u.packet_filter;
-    bool list_changed = cur.nmcast != u.nmcast || memcmp(cur.mcast, u.mcast, u.nmcast * 6u) != 0;
-    struct ndisi_rxfilter *nu = rxf_copy(&u);
-    if (!nu)
-        return;
-    publish_rxf(a, &a->rxf, nu);
-    /* The miniport hears only what changed. */
-    for (int pass = 0; pass < 2; pass++) {
-        if (!(pass == 0 ? filter_changed : list_changed))
-            continue;
-        struct oid_rec *rec = calloc(1, sizeof(*rec));
-        if (!rec)
-            return;
-        rec->kind = REC_INTERNAL;
-        rec->req = &rec->own;
-        NDIS_OID_REQUEST *r = &rec->own;
-        r->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
-        r->Header.Revision = NDIS_OID_REQUEST_REVISION_1;
-        r->Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
-        r->RequestType = NdisRequestSetInformation;
-        if (pass == 0) {
-            rec->buf.ul = u.packet_filter;
-            r->DATA.SET_INFORMATION.Oid = OID_GEN_CURRENT_PACKET_FILTER;
-            r->DATA.SET_INFORMATION.InformationBufferLength = sizeof(ULONG);
-        } else {
-            memcpy(rec->buf.mcast, u.mcast, u.nmcast * 6u);
-            r->DATA.SET_INFORMATION.Oid = OID_802_3_MULTICAST_LIST;
-            r->DATA.SET_INFORMATION.InformationBufferLength = u.nmcast * 6u;
+    struct oid_rec *rec[2] = {NULL, NULL};
+    if (!a->removing) {
+        struct ndisi_rxfilter u;
+        compute_union(a, &u);
+        const struct ndisi_rxfilter *cur = atomic_load(&a->rxf);
+        bool changed[2] = {
+            (cur ? cur->packet_filter : 0) != u.packet_filter,
+            (cur ? cur->nmcast : 0) != u.nmcast ||
+                (u.nmcast && memcmp(cur->mcast, u.mcast, u.nmcast * 6u) != 0)};
+        struct ndisi_rxfilter *nu = changed[0] || changed[1] ? rxf_copy(&u) : NULL;
+        if (nu) {
+            publish_rxf(a, &a->rxf, nu);
+            /* The miniport hears only what changed. */
+            for (int k = SYNC_FILTER; k <= SYNC_MCAST; k++) {
+                bool waits;
+                PNDIS_OID_REQUEST failed = NULL; /* none: no request waits */
+                rec[k] = sync_changed_locked(a, k, changed[k], NULL, NULL, &waits, &failed);
+            }
         }
-        r->DATA.SET_INFORMATION.InformationBuffer = &rec->buf;
-        if (oid_down(a, NULL, rec) != NDIS_STATUS_PENDING)
-            free(rec);
     }
+    pthread_mutex_unlock(&a->rxf_lock);
+    reclaim_rxf(a);
+    for (int k = 0; k < 2; k++)
+        sync_send(a, rec[k], NULL);
 }

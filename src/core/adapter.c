@@ -225,6 +225,7 @@ static struct ndisi_adapter *adapter_new(struct ndisi_miniport_driver *m, const 
     a->cfg.mac = NULL;
     pthread_mutex_init(&a->link_lock, NULL);
     pthread_mutex_init(&a->oid_lock, NULL);
+    pthread_mutex_init(&a->rxf_lock, NULL);
     pthread_rwlock_init(&a->stack_lock, NULL);
     InitializeListHead(&a->opens);
     InitializeListHead(&a->oid_queue);
@@ -260,6 +261,7 @@ static void adapter_free(struct ndisi_adapter *a)
     free((void *)atomic_load(&a->rx_opens));
     pthread_mutex_destroy(&a->link_lock);
     pthread_mutex_destroy(&a->oid_lock);
+    pthread_mutex_destroy(&a->rxf_lock);
     pthread_rwlock_destroy(&a->stack_lock);
     ndisi_obj_free(a);
 }

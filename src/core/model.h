@@ -223,6 +223,15 @@ struct ndisi_adapter {
     struct ndisi_rxfilter *_Atomic rxf_retired; /* replaced, to free after a grace period */
     atomic_bool loopback_local;            /* a binding asked for local frames (loopback.c) */
     ULONG max_lookahead;                   /* largest binding lookahead given to the miniport */
+    /* The adapter-wide packet filter, multicast list and lookahead: bindings'
+       changes and the sets that carry the combined values down (oid.c). */
+    pthread_mutex_t rxf_lock;
+    struct ndisi_oid_sync {
+        bool busy;                  /* a set of the combined value is travelling down */
+        bool stale;                 /* the combined value changed after it left */
+        PNDIS_OID_REQUEST carried;  /* bindings' sets completing with the one in flight */
+        PNDIS_OID_REQUEST next;     /* ... with the one after it */
+    } oid_sync[3];                  /* packet filter, multicast list, lookahead */
     pthread_mutex_t oid_lock;              /* serializes OID requests to the miniport */
     LIST_ENTRY oid_queue;
     struct ndisi_oid_req *oid_current;

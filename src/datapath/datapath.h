@@ -83,7 +83,7 @@ const struct ndisi_loopback_ctx *ndisi_loopback_current(void);
 bool ndisi_loopback_wanted(struct ndisi_adapter *a, ULONG send_flags);
 void ndisi_loopback(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,
                     ULONG send_flags);
-/* After a binding's packet filter changed or a binding went away (PnP/OID paths). */
+/* After a binding's packet filter changed or a binding went away (oid.c, a->rxf_lock held). */
 void ndisi_loopback_recompute(struct ndisi_adapter *a);
 
 /* receive.c: NDIS's own clones for NBLs that several bindings receive. */

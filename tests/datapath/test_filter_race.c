@@ -34,6 +34,19 @@ static NDIS_STATUS set_filter(int i, ULONG *buf)
     return kit_proto[i].last_oid_status;
 }
 
+/* Adapter a0 with two protocols bound, both taking broadcasts. */
+static ndis_host *two_protocols_on_a0(void)
+{
+    ndis_host *h = kit_host();
+    kit_proto[0].packet_filter = NDIS_PACKET_TYPE_BROADCAST;
+    kit_proto[1].packet_filter = NDIS_PACKET_TYPE_BROADCAST;
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
+    T_EQ(ndis_host_load_driver(h, "kitp1", kit_proto_entry, NULL), 0);
+    return h;
+}
+
 static void *flip_filters(void *arg)
 {
     int i = (int)(ULONG_PTR)arg;
@@ -63,13 +76,7 @@ static void *traffic(void *arg)
 
 TEST(filters_set_on_two_threads_while_frames_flow)
 {
-    ndis_host *h = kit_host();
-    kit_proto[0].packet_filter = NDIS_PACKET_TYPE_BROADCAST;
-    kit_proto[1].packet_filter = NDIS_PACKET_TYPE_BROADCAST;
-    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
-    T_EQ(ndis_host_add_adapter(h, "kitmp", "a0", NULL), 0);
-    T_EQ(ndis_host_load_driver(h, "kitp0", kit_proto_entry, NULL), 0);
-    T_EQ(ndis_host_load_driver(h, "kitp1", kit_proto_entry, NULL), 0);
+    ndis_host *h = two_protocols_on_a0();
 
     unsigned long indicated = 0;
     pthread_t t[3];
@@ -90,4 +97,49 @@ TEST(filters_set_on_two_threads_while_frames_flow)
          indicated);
     T_EQ(kit_mp_returned("a0"), indicated);
     kit_host_done(h); /* no report, nothing left (the retired filters freed) */
+}
+
+/* ---- the miniport's filter: the union of the last sets, however they interleave ---- */
+
+#define UNION_ROUNDS 3000
+
+static pthread_barrier_t g_round;
+static ULONG g_set[2][UNION_ROUNDS];
+
+/* Each round both protocols set a new filter at the same instant (a barrier
+   releases them), in a pattern whose union changes every round. */
+static void *set_in_rounds(void *arg)
+{
+    int i = (int)(ULONG_PTR)arg;
+    static const ULONG bits[2][2] = {
+        {NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST},
+        {NDIS_PACKET_TYPE_PROMISCUOUS, NDIS_PACKET_TYPE_ALL_MULTICAST}};
+    for (int k = 0; k < UNION_ROUNDS; k++) {
+        ULONG buf = NDIS_PACKET_TYPE_BROADCAST | bits[i][(k >> i) & 1];
+        g_set[i][k] = buf;
+        pthread_barrier_wait(&g_round);
+        T_EQ(set_filter(i, &buf), NDIS_STATUS_SUCCESS);
+        pthread_barrier_wait(&g_round);
+        /* Both sets completed: the miniport has heard the union of both. */
+        if (i == 0)
+            T_ASSERT_MSG(kit_mp.last_packet_filter == (g_set[0][k] | g_set[1][k]),
+                         "round %d: the miniport's filter is 0x%x, the bindings set 0x%x and 0x%x",
+                         k, (unsigned)kit_mp.last_packet_filter, (unsigned)g_set[0][k],
+                         (unsigned)g_set[1][k]);
+        pthread_barrier_wait(&g_round);
+    }
+    return NULL;
+}
+
+TEST(the_miniport_hears_the_union_of_sets_made_at_the_same_instant)
+{
+    ndis_host *h = two_protocols_on_a0();
+    T_EQ(pthread_barrier_init(&g_round, NULL, 2), 0);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        T_EQ(pthread_create(&t[i], NULL, set_in_rounds, (void *)(ULONG_PTR)i), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&g_round);
+    kit_host_done(h);
 }

@@ -390,3 +390,54 @@ TEST(oid_pends_and_cancels)
     T_EQ(kit_proto[0].last_oid_status, NDIS_STATUS_REQUEST_ABORTED);
     kit_host_done(h);
 }
+
+/*
+ * Two bindings change the adapter's union while NDIS's set of it is pended in
+ * the miniport: one set of the newest union follows it, and each binding's
+ * request completes with the set that carries its change.
+ */
+TEST(filter_sets_while_one_is_pended_in_the_miniport)
+{
+    ndis_host *h = bring_up(2, NDIS_PACKET_TYPE_BROADCAST);
+    const char *set_filter = "MiniportOidRequest(a0,0x0001010e)";
+    int sets = kit_log_count(set_filter);
+    kit_mp.pend_oids = true;
+    ULONG f0 = NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_DIRECTED;
+    ULONG f1 = NDIS_PACKET_TYPE_BROADCAST | NDIS_PACKET_TYPE_MULTICAST;
+    T_EQ(kit_proto_oid(0, "a0", NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, &f0,
+                       sizeof(f0), NULL),
+         NDIS_STATUS_PENDING);
+    T_EQ(kit_mp.last_packet_filter, f0);
+    /* The second change waits: only one set of the union is in the miniport. */
+    T_EQ(kit_proto_oid(1, "a0", NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, &f1,
+                       sizeof(f1), NULL),
+         NDIS_STATUS_PENDING);
+    T_EQ(kit_log_count(set_filter), sets + 1);
+    /* NdisCancelOidRequest does not take it out: it ends with the next set. */
+    NdisCancelOidRequest(kit_proto_binding(1, "a0"), (PVOID)(ULONG_PTR)(0x100 + OID_GEN_CURRENT_PACKET_FILTER));
+    T_EQ(atomic_load(&kit_proto[1].oid_completed), 0);
+
+    kit_mp_complete_oid("a0", NDIS_STATUS_SUCCESS);
+    T_EQ(atomic_load(&kit_proto[0].oid_completed), 1);
+    T_EQ(kit_proto[0].last_oid_status, NDIS_STATUS_SUCCESS);
+    T_EQ(atomic_load(&kit_proto[1].oid_completed), 0);
+    T_EQ(kit_log_count(set_filter), sets + 2);
+    T_EQ(kit_mp.last_packet_filter, f0 | f1);
+
+    kit_mp_complete_oid("a0", NDIS_STATUS_SUCCESS);
+    T_EQ(atomic_load(&kit_proto[1].oid_completed), 1);
+    T_EQ(kit_proto[1].last_oid_status, NDIS_STATUS_SUCCESS);
+
+    /* A set that leaves the union as it is completes at once, without the miniport. */
+    T_EQ(kit_proto_oid(0, "a0", NdisRequestSetInformation, OID_GEN_CURRENT_PACKET_FILTER, &f0,
+                       sizeof(f0), NULL),
+         NDIS_STATUS_SUCCESS);
+    T_EQ(kit_log_count(set_filter), sets + 2);
+    ULONG q = 0;
+    T_EQ(kit_proto_oid(1, "a0", NdisRequestQueryInformation, OID_GEN_CURRENT_PACKET_FILTER, &q,
+                       sizeof(q), NULL),
+         NDIS_STATUS_SUCCESS);
+    T_EQ(q, f0 | f1);
+    kit_mp.pend_oids = false;
+    kit_host_done(h);
+}

@@ -271,6 +271,11 @@ _Use_decl_annotations_ static NDIS_STATUS mp_oid(NDIS_HANDLE ctx, PNDIS_OID_REQU
     NDIS_OID oid = r->DATA.Oid;
     kit_log("MiniportOidRequest(%s,0x%08x)", k->name, oid);
     if (kit_mp.pend_oids) {
+        /* What NDIS asks for is what the test checks; it takes effect on completion. */
+        if (r->RequestType == NdisRequestSetInformation && oid == OID_GEN_CURRENT_PACKET_FILTER &&
+            r->DATA.SET_INFORMATION.InformationBufferLength >= 4)
+            NdisMoveMemory(&kit_mp.last_packet_filter,
+                           r->DATA.SET_INFORMATION.InformationBuffer, 4);
         k->pending_oid = r;
         return NDIS_STATUS_PENDING;
     }
