@@ -59,8 +59,8 @@ static void deliver_to_protocols(struct ndisi_adapter *a, PNDIS_STATUS_INDICATIO
 {
     unsigned e = ndisi_rcu_enter(&a->rx_rcu);
     struct ndisi_open **opens = atomic_load(&a->rx_opens);
-    for (unsigned i = 0; opens && opens[i]; i++) {
-        struct ndisi_open *o = opens[i];
+    struct ndisi_open *o;
+    for (unsigned i = 0; opens && (o = ndisi_rx_open(opens, i)); i++) {
         if (ind->DestinationHandle && ind->DestinationHandle != (NDIS_HANDLE)o)
             continue;
         if (open_receives_status(o))

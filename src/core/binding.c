@@ -102,17 +102,37 @@ static bool rx_grace(struct ndisi_adapter *a)
     return w == NDISI_RCU_DONE;
 }
 
-void ndisi_open_publish_rx(struct ndisi_adapter *a)
+/* Stands in, in a published binding list, for a binding unlinked when no
+   smaller list could be allocated: it stays Unbound, so no reader calls it. */
+static struct ndisi_open unlinked_binding;
+
+/*
+ * Publishes the adapter's binding list for the receive and status paths after
+ * a binding was linked (gone NULL) or `gone` was unlinked, and waits out the
+ * readers of the old list. Linking fails (false) when the list cannot be
+ * allocated; unlinking cannot fail: without memory for a smaller list, the
+ * entry of `gone` in the current list is replaced in place by a stand-in that
+ * never runs, and the next change compacts the list.
+ */
+bool ndisi_open_publish_rx(struct ndisi_adapter *a, struct ndisi_open *gone)
 {
     unsigned n = 0;
     for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink)
         n++;
-    struct ndisi_open **arr = calloc(n + 1, sizeof(*arr));
+    struct ndisi_open **arr =
+        ndisi_fault_fail(NDIS_FAULT_ALLOC_NDIS) ? NULL : calloc(n + 1, sizeof(*arr));
     if (!arr) {
-        /* Keep the old list; unlinking must still wait for its readers. */
-        ndisi_diag("adapter '%s': out of memory updating the binding list", a->name);
+        if (!gone)
+            return false;
+        struct ndisi_open **cur = atomic_load(&a->rx_opens);
+        for (unsigned i = 0; cur && cur[i]; i++)
+            if (cur[i] == gone)
+                __atomic_store_n(&cur[i], &unlinked_binding, __ATOMIC_RELAXED);
+        ndisi_diag("adapter '%s': out of memory for a smaller binding list; binding '%s' "
+                   "is replaced in the current one",
+                   a->name, gone->label);
         rx_grace(a);
-        return;
+        return true;
     }
     unsigned k = 0;
     for (LIST_ENTRY *e = a->opens.Flink; e != &a->opens; e = e->Flink)
@@ -120,6 +140,7 @@ void ndisi_open_publish_rx(struct ndisi_adapter *a)
     struct ndisi_open **old = atomic_exchange(&a->rx_opens, arr);
     if (rx_grace(a))
         free(old);
+    return true;
 }
 
 /* ---- bind -------------------------------------------------------------------- */
@@ -219,7 +240,7 @@ static struct ndisi_open *open_new(struct ndisi_protocol *p, struct ndisi_adapte
     return o;
 }
 
-static void open_link(struct ndisi_open *o, bool link)
+static void open_list(struct ndisi_open *o, bool link)
 {
     struct ndisi_adapter *a = o->adapter;
     pthread_mutex_lock(&a->host->lock);
@@ -235,7 +256,16 @@ static void open_link(struct ndisi_open *o, bool link)
     }
     pthread_rwlock_unlock(&a->stack_lock);
     pthread_mutex_unlock(&a->host->lock);
-    ndisi_open_publish_rx(a);
+}
+
+/* Links or unlinks a binding; false (nothing changed) if out of memory linking. */
+static bool open_link(struct ndisi_open *o, bool link)
+{
+    open_list(o, link);
+    if (ndisi_open_publish_rx(o->adapter, link ? NULL : o))
+        return true;
+    open_list(o, false); /* no reader saw it: the old list is still published */
+    return false;
 }
 
 static void open_destroy(struct ndisi_open *o)
@@ -254,7 +284,12 @@ static struct ndisi_open *bind_one(struct ndisi_protocol *p, struct ndisi_adapte
         return NULL;
     }
     fill_bind_params(o);
-    open_link(o, true);
+    if (!open_link(o, true)) {
+        ndisi_diag("bind '%s' to '%s': out of memory for the adapter's binding list", p->name,
+                   a->name);
+        ndisi_obj_free(o);
+        return NULL;
+    }
     ndisi_completion_reset(&o->bind_done);
     open_event(o, NDISI_OE_BIND, "ProtocolBindAdapterEx");
     o->in_bind = true;

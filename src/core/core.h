@@ -67,7 +67,7 @@ void ndisi_protocol_release(struct ndisi_protocol *p);                          
 const char *ndisi_open_state_name(const struct ndisi_open *o);
 NDIS_STATUS ndisi_open_deliver_pnp(struct ndisi_open *o, PNET_PNP_EVENT_NOTIFICATION n,
                                    const char *fn);                             /* worker */
-void ndisi_open_publish_rx(struct ndisi_adapter *a);                            /* worker */
+bool ndisi_open_publish_rx(struct ndisi_adapter *a, struct ndisi_open *gone);   /* worker */
 
 /* filter.c */
 void ndisi_filter_attach_all(struct ndisi_adapter *a);                          /* worker */

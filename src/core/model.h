@@ -209,7 +209,8 @@ struct ndisi_adapter {
     struct ndisi_filter_module *complete_bottom; /* bottom module with a send path; NULL = protocols */
     struct ndisi_filter_module *recv_bottom;     /* bottom module with a receive path; NULL = protocols */
     struct ndisi_filter_module *return_top;      /* top module with a receive path; NULL = miniport */
-    struct ndisi_open **_Atomic rx_opens;  /* Running bindings, NULL-terminated; RCU below */
+    struct ndisi_open **_Atomic rx_opens;  /* linked bindings, NULL-terminated; RCU below;
+                                              read entries with ndisi_rx_open */
     struct ndisi_rcu rx_rcu;               /* grace period for rx_opens */
 
     /* Work in flight at the miniport edge. */
@@ -366,5 +367,13 @@ static inline struct ndis_host *ndisi_adapter_host(const struct ndisi_adapter *a
 void ndisi_ustr_to_utf8(const UNICODE_STRING *u, char *out, size_t outlen);
 /* Builds a UNICODE_STRING over buf from UTF-8. */
 void ndisi_utf8_to_ustr(const char *s, UNICODE_STRING *u, WCHAR *buf, size_t bufchars);
+
+/* Entry i of a published binding list (rx_opens). An unlink that cannot
+   allocate a smaller list replaces its entry in place (binding.c), so entries
+   are loaded atomically. */
+static inline struct ndisi_open *ndisi_rx_open(struct ndisi_open **opens, unsigned i)
+{
+    return __atomic_load_n(&opens[i], __ATOMIC_RELAXED);
+}
 
 #endif /* NDISI_MODEL_H */

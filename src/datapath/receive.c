@@ -233,9 +233,10 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
     struct ndisi_open *cand[MAX_RX_OPENS];
     unsigned k = 0;
     const struct ndisi_loopback_ctx *lb = ndisi_loopback_current();
-    for (unsigned i = 0; opens && opens[i] && k < MAX_RX_OPENS; i++)
-        if (open_running(opens[i]) && (!lb || loopback_to(opens[i], lb)))
-            cand[k++] = opens[i];
+    struct ndisi_open *ox;
+    for (unsigned i = 0; opens && (ox = ndisi_rx_open(opens, i)) && k < MAX_RX_OPENS; i++)
+        if (open_running(ox) && (!lb || loopback_to(ox, lb)))
+            cand[k++] = ox;
 
     if (k == 0) {
         ndisi_rcu_leave(&a->rx_rcu, e);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/obj.h"
 #include "kit.h"
 #include "test.h"
 
@@ -439,5 +440,54 @@ TEST(filter_sets_while_one_is_pended_in_the_miniport)
          NDIS_STATUS_SUCCESS);
     T_EQ(q, f0 | f1);
     kit_mp.pend_oids = false;
+    kit_host_done(h);
+}
+
+/* ---- out of memory while the binding list changes ----------------------------------- */
+
+static char g_diag[512];
+
+static void keep_diag(void *ctx, const char *message)
+{
+    (void)ctx;
+    snprintf(g_diag, sizeof(g_diag), "%s", message);
+}
+
+/*
+ * An unbind cannot fail for want of memory: without a smaller binding list the
+ * binding's entry in the current one is replaced, and frames and status
+ * indications go on to the others (under ASan a freed binding left in the list
+ * is a use after free). A bind that cannot get a list fails cleanly.
+ */
+TEST(binding_list_out_of_memory)
+{
+    ndis_host *h = bring_up(2, NDIS_PACKET_TYPE_BROADCAST);
+    ndis_set_diag_handler(keep_diag, NULL);
+    unsigned long before = ndis_fault_injected(NDIS_FAULT_ALLOC_NDIS);
+    ndis_fault_inject(NDIS_FAULT_ALLOC_NDIS, 0, 1);
+    T_EQ(ndis_host_unload_driver(h, "kitp1"), 0);
+    ndis_fault_inject(NDIS_FAULT_ALLOC_NDIS, 0, 0);
+    T_EQ(ndis_fault_injected(NDIS_FAULT_ALLOC_NDIS), before + 1);
+    T_CONTAINS(g_diag, "out of memory for a smaller binding list");
+    T_CONTAINS(g_diag, "kitp1->a0");
+    ndisi_obj_quarantine_flush(); /* the freed binding's memory goes back to the system */
+
+    T_EQ(kit_mp_indicate("a0", 4, 60, NULL, 0), 4);
+    T_EQ(atomic_load(&kit_proto[0].received), 4);
+    T_EQ(kit_mp_returned("a0"), 4);
+    kit_mp_indicate_link("a0", false, 0);
+    T_EQ(atomic_load(&kit_proto[0].link_down_seen), 1);
+
+    /* The bind's list allocation fails (the protocol's registration and the
+       binding itself are allocated first). */
+    ndis_fault_inject(NDIS_FAULT_ALLOC_NDIS, 2, 1);
+    T_EQ(ndis_host_load_driver(h, "kitp1", kit_proto_entry, NULL), 0);
+    ndis_fault_inject(NDIS_FAULT_ALLOC_NDIS, 0, 0);
+    T_CONTAINS(g_diag, "bind 'kitp1' to 'a0': out of memory for the adapter's binding list");
+    T_ASSERT(kit_proto_binding(1, "a0") == NULL);
+    T_EQ(kit_mp_indicate("a0", 2, 60, NULL, 0), 2);
+    T_EQ(atomic_load(&kit_proto[0].received), 6);
+    T_EQ(atomic_load(&kit_proto[1].received), 0);
+    ndis_set_diag_handler(NULL, NULL);
     kit_host_done(h);
 }
