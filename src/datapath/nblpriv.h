@@ -26,6 +26,7 @@
 #include <ndis.h>
 
 struct ndisi_image;
+struct ndisi_open;
 struct ndisi_nbl_pool;
 struct ndisi_nb_pool;
 
@@ -54,7 +55,11 @@ struct ndisi_nbl_priv {
     atomic_int refs;               /* receive path: bindings still holding it */
     struct ndisi_nbl_pool *pool;   /* the pool it belongs to */
     struct ndisi_image *owner;     /* the driver that allocated the pool */
-    struct ndisi_nbl_priv *next;   /* free list link while FREE */
+    union {
+        struct ndisi_nbl_priv *next; /* free list link while FREE */
+        struct ndisi_open *sender;   /* SENT: the binding that sent it (NULL: a filter
+                                        module); completions are routed by it (send.c) */
+    };
     void *reserved2;
 } __attribute__((aligned(16)));
 

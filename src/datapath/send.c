@@ -109,6 +109,7 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
             return;
         }
         ndisi_nbl_set_where(p, NDISI_NBL_SENT);
+        p->sender = o;
         x->SourceHandle = o;
     }
     struct ndisi_adapter *a = o->adapter;
@@ -151,6 +152,7 @@ void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
             /* "Filter drivers must set the SourceHandle member of each NBL that the
                filter driver originated to the filter's NdisFilterHandle." */
             ndisi_nbl_set_where(p, NDISI_NBL_SENT);
+            p->sender = NULL;
         } else if (w != NDISI_NBL_SENT) {
             ndisi_nbl_bad_state(x, ddi,
                                 "either being sent (passed down from above) or originated and "
@@ -192,18 +194,29 @@ static bool source_ok(struct ndisi_adapter *a, struct ndisi_open *o)
     return ndisi_obj_is(o, NDISI_OBJ_OPEN) && o->adapter == a;
 }
 
-static void bad_source(struct ndisi_adapter *a, PNET_BUFFER_LIST x, const char *ddi)
+static void not_from_a_binding(struct ndisi_adapter *a, PNET_BUFFER_LIST x, const char *ddi)
+{
+    ndisi_report(NDISI_V_NBL, ddi,
+                 "a filter completes the NBLs it originated to itself; NDIS returns an NBL "
+                 "to the driver that sent it",
+                 "NBL %p completed up to the protocols of adapter '%s' was not sent by one "
+                 "of its bindings (a filter module passed up an NBL it originated); NDIS "
+                 "drops it",
+                 (void *)x, a->name);
+}
+
+static void source_overwritten(PNET_BUFFER_LIST x, struct ndisi_open *o, const char *ddi)
 {
     ndisi_report(NDISI_V_NBL, ddi,
                  "NDIS uses SourceHandle to return an NBL to the driver that sent it; "
                  "drivers must not modify it",
-                 "NBL %p completed on adapter '%s' has SourceHandle %p, which is not a "
-                 "binding of this adapter (a filter completed an NBL it originated "
-                 "upward, or SourceHandle was overwritten); NDIS drops it",
-                 (void *)x, a->name, x->SourceHandle);
+                 "NBL %p sent by binding '%s' comes back with SourceHandle %p: a driver "
+                 "below overwrote it; NDIS completes it to its sender all the same",
+                 (void *)x, o->label, x->SourceHandle);
 }
 
-/* Splits a chain by SourceHandle and completes each binding's part. */
+/* Splits a chain by sender (the SourceHandle NDIS set) and completes each
+   binding's part. */
 static void complete_to_protocols(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags,
                                   const char *ddi)
 {
@@ -217,13 +230,18 @@ static void complete_to_protocols(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls
     PNET_BUFFER_LIST x = nbls;
     while (x) {
         PNET_BUFFER_LIST next = x->Next;
-        struct ndisi_open *o = x->SourceHandle;
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        struct ndisi_open *o = p->sender;
         if (__builtin_expect(!source_ok(a, o), 0)) {
-            bad_source(a, x, ddi);
+            not_from_a_binding(a, x, ddi);
             x = next;
             continue;
         }
-        ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_OWNED);
+        if (__builtin_expect(x->SourceHandle != o, 0)) {
+            source_overwritten(x, o, ddi);
+            x->SourceHandle = o;
+        }
+        ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
         x->Next = NULL;
         unsigned i;
         for (i = 0; i < nb && b[i].o != o; i++)
@@ -267,36 +285,41 @@ static void unmark_owned(PNET_BUFFER_LIST nbls, PNET_BUFFER_LIST stop)
         ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_SENT);
 }
 
-/*
- * Checks that every NBL of a completed chain is being sent; returns how many, 0
- * after reporting one that is not. With `src` non-NULL it also notes, in the
- * same pass, whether every NBL comes from that binding, marking them OWNED as it
- * goes (*same); the common case of a chain from one binding then needs no
- * second walk.
- */
-static ULONG count_sent(PNET_BUFFER_LIST nbls, const char *ddi, struct ndisi_open *src,
-                        bool *same)
+/* Checks that every NBL of a completed chain is being sent; returns how many, 0
+   after reporting one that is not. */
+static ULONG count_sent(PNET_BUFFER_LIST nbls, const char *ddi)
 {
     ULONG n = 0;
-    bool one = src != NULL;
-    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next, n++) {
-        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_SENT), 0)) {
-            if (one)
-                unmark_owned(nbls, x);
+    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next, n++)
+        if (__builtin_expect(!ndisi_nbl_in(ndisi_nbl_priv(x), NDISI_NBL_SENT), 0)) {
             ndisi_nbl_bad_state(x, ddi, "sent and not yet completed");
             return 0;
         }
-        if (one) {
-            if (__builtin_expect(x->SourceHandle == src, 1))
-                ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
-            else
-                one = false;
-        }
-    }
-    if (same)
-        *same = one;
     return n;
+}
+
+/*
+ * The common case: a miniport completes NBLs of one binding. If every NBL of
+ * the chain is being sent by `src`, marks them OWNED and returns how many, in
+ * one pass with nothing else in the loop; otherwise changes nothing and
+ * returns 0 (the general path checks and splits).
+ */
+static ULONG take_from_one_sender(PNET_BUFFER_LIST nbls, struct ndisi_open *src)
+{
+    ULONG n = 0;
+    PNET_BUFFER_LIST x;
+    for (x = nbls; x; x = x->Next, n++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_SENT) || p->sender != src ||
+                                 x->SourceHandle != src,
+                             0))
+            break;
+        ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
+    }
+    if (!x)
+        return n;
+    unmark_owned(nbls, x);
+    return 0;
 }
 
 void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
@@ -314,23 +337,22 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
                          0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
     struct ndisi_filter_module *next = a->complete_bottom;
-    struct ndisi_open *src = !next && NetBufferLists ? NetBufferLists->SourceHandle : NULL;
-    bool same = false;
-    ULONG n = count_sent(NetBufferLists, ddi, src, &same);
+    if (!next && NetBufferLists && ndisi_nbl_in(ndisi_nbl_priv(NetBufferLists), NDISI_NBL_SENT)) {
+        struct ndisi_open *src = ndisi_nbl_priv(NetBufferLists)->sender;
+        ULONG n = __builtin_expect(source_ok(a, src), 1)
+                      ? take_from_one_sender(NetBufferLists, src)
+                      : 0;
+        if (n) {
+            /* The whole chain goes back to the binding that sent it, as it is. */
+            ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
+            complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
+            return;
+        }
+    }
+    ULONG n = count_sent(NetBufferLists, ddi);
     if (!n)
         return;
     ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
-    if (same && __builtin_expect(source_ok(a, src), 1)) {
-        /* The whole chain goes back to the binding that sent it, as it is. */
-        complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
-        return;
-    }
-    if (src) {
-        /* Marked OWNED in part or in whole by count_sent: the general split
-           decides again, NBL by NBL. */
-        for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next)
-            ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_SENT);
-    }
     complete_up(a, next, NetBufferLists, n, SendCompleteFlags, ddi);
 }
 
@@ -348,7 +370,7 @@ void NdisFSendNetBufferListsComplete(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_L
                              at_dispatch(),
                          0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
-    ULONG n = count_sent(NetBufferList, ddi, NULL, NULL);
+    ULONG n = count_sent(NetBufferList, ddi);
     if (!n)
         return;
     complete_up(m->adapter, m->complete_next, NetBufferList, n, SendCompleteFlags, ddi);

@@ -164,6 +164,22 @@ TEST(bad_completion_in_a_chain_leaves_the_rest_completable)
     kit_host_done(h);
 }
 
+/* An NBL whose SourceHandle a driver below overwrote is reported by name and
+   still completed to the binding that sent it (NDIS keeps its sender). */
+TEST(completion_with_an_overwritten_source_handle)
+{
+    ndis_host *h = bring_up(1, NDIS_PACKET_TYPE_BROADCAST);
+    NDIS_HANDLE a = kit_mp_handle("a0");
+    kit_mp.complete_sends_later = true;
+    T_EQ(kit_proto_send(0, "a0", 3, 60, NULL), 3);
+    PNET_BUFFER_LIST n1 = kit_mp_take_queued("a0"), n2 = n1->Next;
+    n2->SourceHandle = a; /* an adapter, not a binding */
+    NdisMSendNetBufferListsComplete(a, n1, 0);
+    kit_expect_reports(1, "kitp0->a0");
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 3); /* (the protocol freed them) */
+    kit_host_done(h);
+}
+
 /* NdisOidRequest may be called at IRQL <= DISPATCH_LEVEL, so from
    ProtocolReceiveNetBufferLists and ProtocolStatusEx, which NDIS calls inside
    the adapter's receive read section: a filter set there must not wait for a
