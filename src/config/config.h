@@ -169,6 +169,9 @@ int ndisi_cfg_ustr(const NDIS_STRING *s, char **out, const char *ddi, const char
 struct ndisi_inf_cfg {
     ndis_driver_config cfg;
     char upper[128], lower[128], media[128], filter_class[32], service[NDISI_NAME_MAX];
+    unsigned kind;       /* NDIS_DRIVER_KIND_* the INF installs the service as */
+    char inf_path[256];
+    char net_class[16];  /* its [Version] Class */
 };
 
 /* The bind rules of the INF installed for driver (service) `name`: 0 or -ENOENT. */

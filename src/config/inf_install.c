@@ -444,6 +444,9 @@ int ndisi_inf_lookup(struct ndis_host *h, const char *name, struct ndisi_inf_cfg
     if (rec) {
         *out = rec->bind;
         bind_cfg(out, &rec->info);
+        out->kind = rec->info.kind;
+        snprintf(out->inf_path, sizeof(out->inf_path), "%s", rec->info.inf_path);
+        snprintf(out->net_class, sizeof(out->net_class), "%s", rec->info.net_class);
     }
     pthread_mutex_unlock(&r->lock);
     return rec ? 0 : -ENOENT;

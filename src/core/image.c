@@ -282,6 +282,38 @@ static void image_free(struct ndisi_image *img)
         dlclose(dl);
 }
 
+static const char *kind_word(unsigned kind)
+{
+    return kind == NDIS_DRIVER_KIND_MINIPORT   ? "miniport"
+           : kind == NDIS_DRIVER_KIND_PROTOCOL ? "protocol"
+                                               : "filter";
+}
+
+/*
+ * The INF installed for the driver says what it is (Net: a miniport,
+ * NetTrans: a protocol, NetService with NCF_LW_FILTER: a filter); a driver
+ * whose DriverEntry registered something else gets a diagnostic naming the
+ * INF. It stays loaded: the INF, not the driver, is what is likely wrong.
+ */
+static void check_inf_class(struct ndis_host *h, struct ndisi_image *img)
+{
+    struct ndisi_inf_cfg inf;
+    if (ndisi_inf_lookup(h, img->name, &inf) || !inf.kind)
+        return;
+    unsigned got = (img->miniport ? NDIS_DRIVER_KIND_MINIPORT : 0) |
+                   (img->protocol ? NDIS_DRIVER_KIND_PROTOCOL : 0) |
+                   (img->filter ? NDIS_DRIVER_KIND_FILTER : 0);
+    if (got & inf.kind)
+        return;
+    char reg[40] = "";
+    for (unsigned k = NDIS_DRIVER_KIND_MINIPORT; k <= NDIS_DRIVER_KIND_FILTER; k <<= 1)
+        if (got & k)
+            snprintf(reg + strlen(reg), sizeof(reg) - strlen(reg), "%sa %s", *reg ? " and " : "",
+                     kind_word(k));
+    ndisi_diag("%s: Class=%s installs '%s' as a %s driver, but its DriverEntry registered %s",
+               inf.inf_path, inf.net_class, img->name, kind_word(inf.kind), reg);
+}
+
 int ndisi_image_load(struct ndis_host *h, const char *name, ndis_driver_entry_fn *entry,
                      const ndis_driver_config *cfg, void *dl)
 {
@@ -320,6 +352,8 @@ int ndisi_image_load(struct ndis_host *h, const char *name, ndis_driver_entry_fn
         ndisi_diag("driver '%s': DriverEntry succeeded without registering a miniport, "
                    "protocol or filter driver",
                    name);
+    else
+        check_inf_class(h, img);
     img->state = NDISI_IMAGE_LOADED;
     return 0;
 }

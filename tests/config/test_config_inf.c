@@ -259,6 +259,25 @@ TEST(bind_rules_come_from_the_installed_inf)
     kit_host_done(h);
 }
 
+/* The INF's class says what the driver is; a driver that registers something
+   else is named, with the INF, in a diagnostic (and stays loaded). */
+TEST(a_driver_that_registers_other_than_its_inf_class_is_named)
+{
+    ndis_host *h = kit_host();
+    T_EQ(install(h, "p0.inf", PROTOCOL_INF("kitp0", "ndis5"), "kitp0"), 0);
+    T_EQ(install(h, "mp.inf", MINIPORT_INF("kitmp", "ndis5", "ethernet"), "kitmp"), 0);
+    ndis_set_diag_handler(cfg_on_diag, NULL);
+    cfg_diag_text[0] = 0;
+    T_EQ(ndis_host_load_driver(h, "kitmp", kit_mp_entry, NULL), 0);
+    T_STREQ(cfg_diag_text, ""); /* as its INF says */
+    T_EQ(ndis_host_load_driver(h, "kitp0", kit_filter_entry, NULL), 0);
+    T_CONTAINS(cfg_diag_text, "p0.inf: Class=NetTrans installs 'kitp0' as a protocol driver, "
+                              "but its DriverEntry registered a filter");
+    ndis_set_diag_handler(NULL, NULL);
+    T_EQ(ndis_host_unload_driver(h, "kitp0"), 0);
+    kit_host_done(h);
+}
+
 TEST(a_mandatory_filter_that_cannot_attach_keeps_protocols_away)
 {
     ndis_host *h = kit_host();
