@@ -97,7 +97,6 @@ static void reclaim_rxf(struct ndisi_adapter *a)
     retire_push(a, batch, last);
 }
 
-
 /* ---- per-binding state NDIS keeps (packet filter, multicast list, lookahead) -------- */
 
 static struct ndisi_rxfilter *rxf_copy(const struct ndisi_rxfilter *f)
@@ -130,6 +129,28 @@ static void compute_union(struct ndisi_adapter *a, struct ndisi_rxfilter *out)
         }
     }
     pthread_rwlock_unlock(&a->stack_lock);
+}
+
+/*
+ * Recomputes the adapter's union and publishes it if it changed (rxf_lock
+ * held); changed[SYNC_FILTER] and changed[SYNC_MCAST] tell which part did.
+ * False when out of memory for the new union (the old one stays).
+ */
+static bool republish_union(struct ndisi_adapter *a, bool changed[2])
+{
+    struct ndisi_rxfilter u;
+    compute_union(a, &u);
+    const struct ndisi_rxfilter *cur = atomic_load(&a->rxf);
+    changed[0] = (cur ? cur->packet_filter : 0) != u.packet_filter;
+    changed[1] = (cur ? cur->nmcast : 0) != u.nmcast ||
+                 (u.nmcast && memcmp(cur->mcast, u.mcast, u.nmcast * 6u) != 0);
+    if (!changed[0] && !changed[1])
+        return true;
+    struct ndisi_rxfilter *nu = rxf_copy(&u);
+    if (!nu)
+        return false;
+    publish_rxf(a, &a->rxf, nu);
+    return true;
 }
 
 /*
@@ -453,29 +474,17 @@ bool ndisi_oid_binding(struct ndisi_open *o, PNDIS_OID_REQUEST r, NDIS_STATUS *s
         nf->packet_filter = cur->packet_filter;
     }
     publish_rxf(a, &o->rxf, nf);
-    struct ndisi_rxfilter u;
-    compute_union(a, &u);
-    const struct ndisi_rxfilter *old = atomic_load(&a->rxf);
-    bool changed;
-    if (oid == OID_GEN_CURRENT_PACKET_FILTER)
-        changed = (old ? old->packet_filter : 0) != u.packet_filter;
-    else
-        changed = (old ? old->nmcast : 0) != u.nmcast ||
-                  (u.nmcast && memcmp(old->mcast, u.mcast, u.nmcast * 6u) != 0);
-    struct ndisi_rxfilter *nu = changed ? rxf_copy(&u) : NULL;
-    if (changed && !nu) {
+    bool changed[2];
+    if (!republish_union(a, changed)) {
         pthread_mutex_unlock(&a->rxf_lock);
         reclaim_rxf(a);
         *st = NDIS_STATUS_RESOURCES;
         return true;
     }
-    if (nu)
-        publish_rxf(a, &a->rxf, nu);
     bool waits;
     PNDIS_OID_REQUEST failed = NULL;
-    struct oid_rec *rec = sync_changed_locked(
-        a, oid == OID_GEN_CURRENT_PACKET_FILTER ? SYNC_FILTER : SYNC_MCAST, changed, o, r, &waits,
-        &failed);
+    int k = oid == OID_GEN_CURRENT_PACKET_FILTER ? SYNC_FILTER : SYNC_MCAST;
+    struct oid_rec *rec = sync_changed_locked(a, k, changed[k], o, r, &waits, &failed);
     ndisi_loopback_recompute(a);
     pthread_mutex_unlock(&a->rxf_lock);
     *st = sync_finish(a, rec, waits, r, failed);
@@ -496,23 +505,13 @@ void ndisi_oid_binding_gone(struct ndisi_adapter *a, struct ndisi_open *o)
         retire_push(a, gone, gone);
     ndisi_loopback_recompute(a);
     struct oid_rec *rec[2] = {NULL, NULL};
-    if (!a->removing) {
-        struct ndisi_rxfilter u;
-        compute_union(a, &u);
-        const struct ndisi_rxfilter *cur = atomic_load(&a->rxf);
-        bool changed[2] = {
-            (cur ? cur->packet_filter : 0) != u.packet_filter,
-            (cur ? cur->nmcast : 0) != u.nmcast ||
-                (u.nmcast && memcmp(cur->mcast, u.mcast, u.nmcast * 6u) != 0)};
-        struct ndisi_rxfilter *nu = changed[0] || changed[1] ? rxf_copy(&u) : NULL;
-        if (nu) {
-            publish_rxf(a, &a->rxf, nu);
-            /* The miniport hears only what changed. */
-            for (int k = SYNC_FILTER; k <= SYNC_MCAST; k++) {
-                bool waits;
-                PNDIS_OID_REQUEST failed = NULL; /* none: no request waits */
-                rec[k] = sync_changed_locked(a, k, changed[k], NULL, NULL, &waits, &failed);
-            }
+    bool changed[2];
+    if (!a->removing && republish_union(a, changed)) {
+        /* The miniport hears only what changed. */
+        for (int k = SYNC_FILTER; k <= SYNC_MCAST; k++) {
+            bool waits;
+            PNDIS_OID_REQUEST failed = NULL; /* none: no request waits */
+            rec[k] = sync_changed_locked(a, k, changed[k], NULL, NULL, &waits, &failed);
         }
     }
     pthread_mutex_unlock(&a->rxf_lock);
