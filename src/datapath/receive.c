@@ -22,6 +22,7 @@
 
 #include "core/core.h"
 #include "core/verifier.h"
+#include "datapath/chainrec.h"
 #include "datapath/datapath.h"
 #include "datapath/nblpriv.h"
 #include "datapath/rxclone.h"
@@ -41,6 +42,10 @@ static inline ULONG return_flags(void)
 {
     return at_dispatch() ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0;
 }
+
+/* The chain this thread is indicating up from a miniport (chainrec.h), for an
+   inline return. */
+static __thread struct ndisi_chain_rec *t_rx;
 
 /* ---- returns: down to the layer that indicated ----------------------------------- */
 
@@ -247,18 +252,34 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
         /* The common case: one binding that wants everything the miniport indicates. */
         struct ndisi_open *o = cand[0];
         /* The call runs inside the receive read section: a pause waits for it
-           (ndisi_open_pause), so an unbind never overtakes it. */
-        ndisi_drain_add(&o->rx, n);
+           (ndisi_open_pause) before it waits for o->rx, so an unbind never
+           overtakes it. That lets a recorded chain (chainrec.h) count in o->rx
+           only what the binding still holds when its handler returns: what it
+           returned inline never touched the count. Returns made otherwise
+           subtract as usual, possibly before the add; the count is whole again
+           before the read section ends, and nobody reads it in between. */
+        struct ndisi_chain_rec *r = from ? NULL : t_rx;
+        bool deferred = r && r->head == nbls;
+        if (!deferred)
+            ndisi_drain_add(&o->rx, n);
         if (__builtin_expect(!open_running(o), 0)) {
-            ndisi_drain_sub(&o->rx, n, &a->host->wq);
+            if (!deferred)
+                ndisi_drain_sub(&o->rx, n, &a->host->wq);
             ndisi_rcu_leave(&a->rx_rcu, e);
             refuse(a, from, nbls, n, flags);
             return;
         }
+        if (deferred)
+            r->to = o;
         /* Each NBL is INDICATED_ONE already (mark_indicated): one holder. */
         deliver_to_open(o, nbls, port, n, flags);
-        if (flags & NDIS_RECEIVE_FLAGS_RESOURCES)
+        if (deferred) {
+            r->to = NULL;
+            if (r->taken != n)
+                ndisi_drain_add(&o->rx, n - r->taken);
+        } else if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
             ndisi_drain_sub(&o->rx, n, &a->host->wq);
+        }
         ndisi_rcu_leave(&a->rx_rcu, e);
         return;
     }
@@ -329,11 +350,28 @@ static void unmark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, PNET
     }
 }
 
+/* Marks a chain indicated by the driver `me`; records it in `rec` if not NULL. */
 static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool resources,
-                           ULONG *count, const char *ddi)
+                           ULONG *count, const char *ddi, struct ndisi_chain_rec *rec)
 {
     ULONG n = 0;
-    for (PNET_BUFFER_LIST x = nbls; x; x = x->Next, n++) {
+    PNET_BUFFER_LIST x = nbls;
+    if (rec && !resources) {
+        /* The common case, recorded as it goes: NBLs of one pool of the driver. */
+        struct ndisi_nbl_pool *pool = ndisi_nbl_priv(nbls)->pool;
+        for (; x && n < NDISI_CHAIN_REC_MAX; x = x->Next, n++) {
+            struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+            if (__builtin_expect(!ndisi_chain_rec_fits(p, me, pool), 0))
+                break;
+            /* One holder until the receive path says otherwise: a single
+               binding's return then gives it straight back. */
+            ndisi_nbl_set_where(p, NDISI_NBL_INDICATED_ONE);
+            rec->nbl[n] = x;
+        }
+        ndisi_chain_rec_close(rec, nbls, NULL, n, !x);
+        rec = NULL;
+    }
+    for (; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
         if (__builtin_expect(p->magic != NDISI_NBL_MAGIC, 0)) {
             unmark_indicated(nbls, me, x);
@@ -342,8 +380,6 @@ static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool r
         }
         uint8_t w = ndisi_nbl_where(p);
         if (w == NDISI_NBL_OWNED && p->owner == me) {
-            /* One holder until the receive path says otherwise: a single
-               binding's return then gives it straight back. */
             if (resources) {
                 ndisi_nbl_set_where(p, NDISI_NBL_INDICATED);
                 atomic_store_explicit(&p->refs, 0, memory_order_relaxed);
@@ -357,6 +393,8 @@ static bool mark_indicated(PNET_BUFFER_LIST nbls, struct ndisi_image *me, bool r
             return false;
         }
     }
+    if (rec)
+        ndisi_chain_rec_close(rec, nbls, NULL, n, false);
     *count = n;
     return true;
 }
@@ -383,8 +421,10 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
     }
     bool resources = ReceiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES;
     ULONG n;
-    if (!mark_indicated(NetBufferLists, a->miniport->image, resources, &n, ddi))
+    struct ndisi_chain_rec rec;
+    if (!mark_indicated(NetBufferLists, a->miniport->image, resources, &n, ddi, &rec))
         return;
+    rec.who = a;
     if (__builtin_expect(n != NumberOfNetBufferLists, 0))
         ndisi_report(NDISI_V_PARAMETER, ddi,
                      "NumberOfNetBufferLists is the number of NBLs in the chain",
@@ -409,7 +449,10 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
         refuse(a, NULL, NetBufferLists, n, ReceiveFlags);
     } else {
         ndisi_capture_check(a, NULL, a->recv_bottom, false, NetBufferLists);
+        struct ndisi_chain_rec *outer = t_rx;
+        t_rx = &rec;
         ndisi_deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
+        t_rx = outer;
     }
     if (resources) {
         unmark_indicated(NetBufferLists, a->miniport->image, NULL);
@@ -439,7 +482,7 @@ void NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE NdisFilterHandle,
     }
     bool resources = ReceiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES;
     ULONG n;
-    if (!mark_indicated(NetBufferLists, m->driver->image, resources, &n, ddi))
+    if (!mark_indicated(NetBufferLists, m->driver->image, resources, &n, ddi, NULL))
         return;
     if (n != NumberOfNetBufferLists)
         ndisi_report(NDISI_V_PARAMETER, ddi,
@@ -528,6 +571,18 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
      * chain goes down as it is.
      */
     bool direct = a->return_top == NULL;
+    struct ndisi_chain_rec *r = t_rx;
+    if (direct && r && r->head == NetBufferLists && r->to == o) {
+        /* Returned inline, as indicated: no walk, and not counted in o->rx
+           (chainrec.h, rx_to_protocols). */
+        ULONG n = ndisi_chain_rec_take(r, NetBufferLists, NDISI_NBL_INDICATED_ONE,
+                                       NDISI_NBL_OWNED, NULL);
+        if (n) {
+            r->taken = n;
+            return_owned_to_miniport(a, NetBufferLists, n, ReturnFlags);
+            return;
+        }
+    }
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);

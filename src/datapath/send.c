@@ -18,6 +18,7 @@
 
 #include "core/core.h"
 #include "core/verifier.h"
+#include "datapath/chainrec.h"
 #include "datapath/datapath.h"
 #include "datapath/nblpriv.h"
 
@@ -76,6 +77,9 @@ static void complete_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG 
     ndisi_drain_sub(&o->tx, n, &o->adapter->host->wq);
 }
 
+/* The chain this thread is sending down (chainrec.h), for an inline completion. */
+static __thread struct ndisi_chain_rec *t_tx;
+
 /* NDIS completes sends itself (binding or module not Running). */
 static void fail_sends(PNET_BUFFER_LIST nbls, NDIS_STATUS st)
 {
@@ -101,10 +105,27 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
         return;
     }
     struct ndisi_image *me = o->protocol->image;
+    struct ndisi_chain_rec rec;
+    struct ndisi_nbl_pool *pool = ndisi_nbl_priv(NetBufferLists)->pool;
     ULONG n = 0;
-    for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
+    PNET_BUFFER_LIST x = NetBufferLists;
+    /* The common case, recorded as it goes (chainrec.h): NBLs of one pool. */
+    for (; x && n < NDISI_CHAIN_REC_MAX; x = x->Next, n++) {
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (__builtin_expect(!ndisi_chain_rec_fits(p, me, pool), 0))
+            break;
+        ndisi_nbl_set_where(p, NDISI_NBL_SENT);
+        p->sender = o;
+        x->SourceHandle = o;
+        rec.nbl[n] = x;
+    }
+    ndisi_chain_rec_close(&rec, NetBufferLists, o, n, !x);
+    for (; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
         if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_OWNED) || p->owner != me, 0)) {
+            /* The chain is not sent: what it marked is the protocol's again. */
+            for (PNET_BUFFER_LIST y = NetBufferLists; y != x; y = y->Next)
+                ndisi_nbl_set_where(ndisi_nbl_priv(y), NDISI_NBL_OWNED);
             ndisi_nbl_bad_state(x, ddi, "allocated by the sending protocol and owned by it");
             return;
         }
@@ -116,14 +137,17 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
     ndisi_drain_add(&o->tx, n);
     if (__builtin_expect(atomic_load(&o->state) != NDISI_OS_RUNNING, 0)) {
         fail_sends(NetBufferLists, NDIS_STATUS_PAUSED);
-        for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next)
-            ndisi_nbl_set_where(ndisi_nbl_priv(x), NDISI_NBL_OWNED);
+        for (PNET_BUFFER_LIST y = NetBufferLists; y; y = y->Next)
+            ndisi_nbl_set_where(ndisi_nbl_priv(y), NDISI_NBL_OWNED);
         complete_to_open(o, NetBufferLists, n,
                          at_dispatch() ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
         return;
     }
     ndisi_capture_check(a, a->send_top, NULL, true, NetBufferLists);
+    struct ndisi_chain_rec *outer = t_tx;
+    t_tx = &rec;
     send_down(a, a->send_top, NetBufferLists, n, PortNumber, SendFlags);
+    t_tx = outer;
 }
 
 void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferList,
@@ -337,6 +361,17 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
                          0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
     struct ndisi_filter_module *next = a->complete_bottom;
+    struct ndisi_chain_rec *r = t_tx;
+    if (!next && r && r->head == NetBufferLists && ((struct ndisi_open *)r->who)->adapter == a) {
+        /* Completed inline, as sent: no walk (chainrec.h). */
+        struct ndisi_open *src = r->who;
+        ULONG n = ndisi_chain_rec_take(r, NetBufferLists, NDISI_NBL_SENT, NDISI_NBL_OWNED, src);
+        if (n) {
+            ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
+            complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
+            return;
+        }
+    }
     if (!next && NetBufferLists && ndisi_nbl_in(ndisi_nbl_priv(NetBufferLists), NDISI_NBL_SENT)) {
         struct ndisi_open *src = ndisi_nbl_priv(NetBufferLists)->sender;
         ULONG n = __builtin_expect(source_ok(a, src), 1)

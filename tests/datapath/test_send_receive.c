@@ -332,8 +332,7 @@ TEST(pause_waits_for_kept_nbls)
     pthread_t t;
     pthread_create(&t, NULL, pause_thread, NULL);
     /* The binding is asked to pause; NDIS holds MiniportPause back. */
-    for (int i = 0; i < 200 && kit_log_index("ProtocolNetPnPEvent(kitp0,a0,Pause)") < 0; i++)
-        NdisMSleep(1000);
+    T_ASSERT(kit_log_wait("ProtocolNetPnPEvent(kitp0,a0,Pause)", 2000));
     NdisMSleep(20000);
     T_EQ(kit_log_count("MiniportPause(a0)"), 0);
     T_EQ(kit_proto_return_all(0), 5);

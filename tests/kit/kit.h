@@ -29,6 +29,9 @@ int kit_log_count(const char *prefix);
 int kit_log_index(const char *prefix);
 /* Index of the last entry that starts with prefix, or -1. */
 int kit_log_last(const char *prefix);
+/* Waits up to ms milliseconds for an entry that starts with prefix (another
+   thread logs it); true if it came. */
+bool kit_log_wait(const char *prefix, unsigned ms);
 
 /* ---- the test miniport ---------------------------------------------------- */
 
@@ -44,6 +47,10 @@ typedef struct kit_mp_cfg {
     NDIS_STATUS restart_status;      /* MiniportRestart result */
     NDIS_STATUS pause_status;        /* MiniportPause result (a wrong one: not allowed) */
     bool complete_sends_later;       /* queue sends for kit_mp_complete_sends */
+    /* If set (and not complete_sends_later), MiniportSendNetBufferLists hands the
+       chain to it instead of completing it as it is: the test completes it inline
+       (split, reordered, ...) with NdisMSendNetBufferListsComplete. */
+    void (*send_inline)(NDIS_HANDLE adapter, PNET_BUFFER_LIST nbls, ULONG complete_flags);
     bool fail_entry_after_register;  /* DriverEntry fails after registering ... */
     bool no_deregister_on_failure;   /* ... and "forgets" NdisMDeregisterMiniportDriver */
     bool no_deregister_on_unload;    /* MiniportDriverUnload forgets to deregister */
@@ -95,6 +102,10 @@ typedef struct kit_proto_cfg {
     NDIS_STATUS unbind_status;        /* returned by an unbind after closing (0: success) */
     bool deregister_in_unbind;        /* call NdisDeregisterProtocolDriver from an NDIS entry point */
     bool keep_received;               /* retain NBLs; kit_proto_return_all */
+    /* If set (and not keep_received), ProtocolReceiveNetBufferLists hands what it
+       received to it instead of returning it as it is: the test returns it inline
+       (in parts, reordered, ...) with NdisReturnNetBufferLists, or keeps some. */
+    void (*receive_inline)(NDIS_HANDLE binding, PNET_BUFFER_LIST nbls, ULONG return_flags);
     bool return_resources;            /* return NBLs indicated with RESOURCES (a bug) */
     ULONG linger_ms;                  /* after returning received NBLs, stay in the receive
                                          handler this long (logs "ReceiveDone(...)") */

@@ -368,6 +368,10 @@ _Use_decl_annotations_ static void mp_send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbl
         NdisReleaseSpinLock(&k->lock);
         return;
     }
+    if (kit_mp.send_inline) {
+        kit_mp.send_inline(k->handle, nbls, send_complete_flags());
+        return;
+    }
     NdisMSendNetBufferListsComplete(k->handle, nbls, send_complete_flags());
 }
 

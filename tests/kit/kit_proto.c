@@ -422,6 +422,13 @@ _Use_decl_annotations_ static void pr_receive(NDIS_HANDLE ctx, PNET_BUFFER_LIST 
         NdisReleaseSpinLock(&b->lock);
         return;
     }
+    if (cfg->receive_inline) {
+        cfg->receive_inline(b->binding, nbls,
+                            (flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
+                                ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL
+                                : 0);
+        return;
+    }
     NdisReturnNetBufferLists(b->binding, nbls,
                              (flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL)
                                  ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL

@@ -74,6 +74,16 @@ int kit_log_last(const char *prefix)
     return log_find(prefix, true);
 }
 
+bool kit_log_wait(const char *prefix, unsigned ms)
+{
+    for (unsigned i = 0; i < ms; i++) {
+        if (log_find(prefix, false) >= 0)
+            return true;
+        NdisMSleep(1000);
+    }
+    return log_find(prefix, false) >= 0;
+}
+
 int kit_log_count(const char *prefix)
 {
     int c = 0;

@@ -1,0 +1,105 @@
+/*
+ * chainrec.h - the chain a thread is passing to another driver, recorded as an
+ * array, so that the hand-back the other driver makes before the call returns
+ * (an inline send completion, an inline receive return: the common case of a
+ * software miniport, a loopback, a protocol that consumes what it receives at
+ * once) checks the chain without walking it.
+ *
+ * Why: a chain of 64 is a linked list. Walking it costs one L1 load latency per
+ * NBL whatever the loop does (each x->Next waits for the one before), and the
+ * sender's walk and the hand-back's walk are the two costs NDIS adds to a round
+ * trip. With the array, the hand-back's loads do not depend on each other: the
+ * check runs at the CPU's throughput. It checks that the chain it gets is the
+ * recorded one link for link (x->Next == nbl[i + 1], the last Next NULL) and
+ * that each NBL is still in the state the call left it in; anything else (a
+ * split, reordered or relinked chain, an NBL handed back twice) fails and the
+ * caller walks the chain as before.
+ *
+ * Reading nbl[i] is safe even if the driver split the chain and another thread
+ * handed part of it back and freed it: a chain is recorded only when all its
+ * NBLs come from the pool of its head, and the head is in the hand-back being
+ * checked, so that pool (and the memory of every NBL in it) outlives the check;
+ * an NBL freed since is no longer in the state the check wants.
+ *
+ * The record lives on the stack of the DDI that passes the chain on
+ * (NdisSendNetBufferLists, NdisMIndicateReceiveNetBufferLists) and a
+ * thread-local pointer names it for the duration of the call; a nested call
+ * saves and restores the pointer. It is used at most once.
+ */
+#ifndef NDISI_CHAINREC_H
+#define NDISI_CHAINREC_H
+
+#include <stdbool.h>
+
+#include "datapath/nblpriv.h"
+
+#define NDISI_CHAIN_REC_MAX 64
+
+struct ndisi_chain_rec {
+    PNET_BUFFER_LIST head; /* NULL: nothing recorded, or already used */
+    void *who;             /* send: the sending binding; receive: the adapter */
+    ULONG n;
+    struct ndisi_open *to; /* receive: the one binding the chain went to, or NULL */
+    ULONG taken;           /* receive: NBLs it returned inline (not counted in its rx) */
+    PNET_BUFFER_LIST nbl[NDISI_CHAIN_REC_MAX + 1]; /* nbl[n] is NULL */
+};
+
+/* An NBL the recording walk takes: owned by the driver `me` passing the chain
+   on, from the pool of the chain's head. */
+static inline bool ndisi_chain_rec_fits(const struct ndisi_nbl_priv *p, struct ndisi_image *me,
+                                        struct ndisi_nbl_pool *pool)
+{
+    return ndisi_nbl_in(p, NDISI_NBL_OWNED) && p->owner == me && p->pool == pool;
+}
+
+/*
+ * The walk that passes a chain on fills nbl[0..n) while every NBL is in the
+ * expected state and from the pool of the head, at most NDISI_CHAIN_REC_MAX of
+ * them, then closes the record: valid if that covered the whole chain.
+ */
+static inline void ndisi_chain_rec_close(struct ndisi_chain_rec *r, PNET_BUFFER_LIST head,
+                                         void *who, ULONG n, bool whole)
+{
+    r->head = whole ? head : NULL;
+    r->who = who;
+    r->n = n;
+    r->to = NULL;
+    r->taken = 0;
+    r->nbl[whole ? n : 0] = NULL;
+}
+
+/*
+ * The hand-back of `nbls` by the thread that recorded `r`: if `nbls` is the
+ * recorded chain, every NBL in state `from` (and, with `sender`, still sent by
+ * that binding with SourceHandle intact), moves them all to `to` and returns
+ * how many; otherwise changes nothing and returns 0. Not instrumented for
+ * AddressSanitizer: an NBL freed since it was recorded is poisoned but mapped
+ * (see above), and the check then fails.
+ */
+__attribute__((no_sanitize_address)) static inline ULONG
+ndisi_chain_rec_take(struct ndisi_chain_rec *r, PNET_BUFFER_LIST nbls, enum ndisi_nbl_where from,
+                     enum ndisi_nbl_where to, struct ndisi_open *sender)
+{
+    if (r->head != nbls)
+        return 0;
+    ULONG n = r->n, i;
+    PNET_BUFFER_LIST x = nbls;
+    r->head = NULL;
+    for (i = 0; i < n; i++) {
+        PNET_BUFFER_LIST next = r->nbl[i + 1];
+        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+        if (__builtin_expect(x->Next != next || ndisi_nbl_where(p) != from, 0))
+            break;
+        if (sender && __builtin_expect(p->sender != sender || x->SourceHandle != sender, 0))
+            break;
+        ndisi_nbl_set_where(p, to);
+        x = next;
+    }
+    if (i == n)
+        return n;
+    while (i--)
+        ndisi_nbl_set_where(ndisi_nbl_priv(r->nbl[i]), from);
+    return 0;
+}
+
+#endif /* NDISI_CHAINREC_H */
