@@ -262,3 +262,43 @@ TEST(an_indication_returned_twice_inline_is_reported)
     kit_host_done(h);
 }
 
+
+/* ---- a refused send --------------------------------------------------------------- */
+
+static NDIS_HANDLE pool_of(NDIS_HANDLE owner)
+{
+    NET_BUFFER_LIST_POOL_PARAMETERS pp;
+    memset(&pp, 0, sizeof(pp));
+    pp.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    pp.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+    pp.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+    pp.PoolTag = 'tseT';
+    NDIS_HANDLE p = NdisAllocateNetBufferListPool(owner, &pp);
+    T_ASSERT(p != NULL);
+    return p;
+}
+
+/* A chain whose third NBL is not the protocol's is refused as a whole, and the
+   two before it (which the walk had already marked as being sent) are the
+   protocol's again: it can free them. */
+TEST(a_send_refused_mid_chain_leaves_the_protocol_its_nbls)
+{
+    ndis_host *h = bring_up();
+    NDIS_HANDLE mine = pool_of(kit_proto_handle(0)), theirs = pool_of(kit_mp_handle("a0"));
+    PNET_BUFFER_LIST a = NdisAllocateNetBufferList(mine, 0, 0);
+    PNET_BUFFER_LIST b = NdisAllocateNetBufferList(mine, 0, 0);
+    PNET_BUFFER_LIST c = NdisAllocateNetBufferList(theirs, 0, 0);
+    a->Next = b;
+    b->Next = c;
+    NdisSendNetBufferLists(kit_proto_binding(0, "a0"), a, 0, 0);
+    kit_expect_reports(1, "NdisSendNetBufferLists");
+    T_EQ(kit_mp_sends_seen("a0"), 0);
+    a->Next = b->Next = NULL;
+    NdisFreeNetBufferList(a);
+    NdisFreeNetBufferList(b);
+    NdisFreeNetBufferList(c);
+    NdisFreeNetBufferListPool(mine);
+    NdisFreeNetBufferListPool(theirs);
+    pause_and_restart(h);
+    kit_host_done(h);
+}
