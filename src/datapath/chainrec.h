@@ -37,9 +37,9 @@
 
 struct ndisi_chain_rec {
     PNET_BUFFER_LIST head; /* NULL: nothing recorded, or already used */
-    void *who;             /* send: the sending binding; receive: the adapter */
+    struct ndisi_open *o;  /* send: the sending binding; receive: the one binding the
+                              chain went to while its handler runs, else NULL */
     ULONG n;
-    struct ndisi_open *to; /* receive: the one binding the chain went to, or NULL */
     ULONG taken;           /* receive: NBLs it returned inline (not counted in its rx) */
     PNET_BUFFER_LIST nbl[NDISI_CHAIN_REC_MAX + 1]; /* nbl[n] is NULL */
 };
@@ -58,39 +58,36 @@ static inline bool ndisi_chain_rec_fits(const struct ndisi_nbl_priv *p, struct n
  * them, then closes the record: valid if that covered the whole chain.
  */
 static inline void ndisi_chain_rec_close(struct ndisi_chain_rec *r, PNET_BUFFER_LIST head,
-                                         void *who, ULONG n, bool whole)
+                                         struct ndisi_open *o, ULONG n, bool whole)
 {
     r->head = whole ? head : NULL;
-    r->who = who;
+    r->o = o;
     r->n = n;
-    r->to = NULL;
     r->taken = 0;
     r->nbl[whole ? n : 0] = NULL;
 }
 
 /*
- * The hand-back of `nbls` by the thread that recorded `r`: if `nbls` is the
- * recorded chain, every NBL in state `from` (and, with `sender`, still sent by
+ * The hand-back of the recorded head (the caller checked r->head) by the thread
+ * that recorded `r`: if the chain is the recorded one, every NBL in state `from` (and, with `sender`, still sent by
  * that binding with SourceHandle intact), moves them all to `to` and returns
  * how many; otherwise changes nothing and returns 0. Not instrumented for
  * AddressSanitizer: an NBL freed since it was recorded is poisoned but mapped
  * (see above), and the check then fails.
  */
 __attribute__((no_sanitize_address)) static inline ULONG
-ndisi_chain_rec_take(struct ndisi_chain_rec *r, PNET_BUFFER_LIST nbls, enum ndisi_nbl_where from,
-                     enum ndisi_nbl_where to, struct ndisi_open *sender)
+ndisi_chain_rec_take(struct ndisi_chain_rec *r, enum ndisi_nbl_where from, enum ndisi_nbl_where to,
+                     struct ndisi_open *sender)
 {
-    if (r->head != nbls)
-        return 0;
     ULONG n = r->n, i;
-    PNET_BUFFER_LIST x = nbls;
+    PNET_BUFFER_LIST x = r->head;
     r->head = NULL;
     for (i = 0; i < n; i++) {
         PNET_BUFFER_LIST next = r->nbl[i + 1];
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
         if (__builtin_expect(x->Next != next || ndisi_nbl_where(p) != from, 0))
             break;
-        if (sender && __builtin_expect(p->sender != sender || x->SourceHandle != sender, 0))
+        if (sender && __builtin_expect(!ndisi_nbl_sent_by(p, x, sender), 0))
             break;
         ndisi_nbl_set_where(p, to);
         x = next;

@@ -98,6 +98,14 @@ static inline bool ndisi_nbl_in(const struct ndisi_nbl_priv *p, enum ndisi_nbl_w
     return p->magic == NDISI_NBL_MAGIC && ndisi_nbl_where(p) == w;
 }
 
+/* A SENT NBL still goes back to binding o: NDIS's sender, and the SourceHandle
+   it stamped, intact. */
+static inline bool ndisi_nbl_sent_by(const struct ndisi_nbl_priv *p, PNET_BUFFER_LIST x,
+                                     const struct ndisi_open *o)
+{
+    return p->sender == o && x->SourceHandle == o;
+}
+
 static inline bool ndisi_nbl_is_ndis(PNET_BUFFER_LIST nbl)
 {
     return ndisi_nbl_priv(nbl)->magic == NDISI_NBL_MAGIC;

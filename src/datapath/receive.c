@@ -270,11 +270,11 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
             return;
         }
         if (deferred)
-            r->to = o;
+            r->o = o;
         /* Each NBL is INDICATED_ONE already (mark_indicated): one holder. */
         deliver_to_open(o, nbls, port, n, flags);
         if (deferred) {
-            r->to = NULL;
+            r->o = NULL;
             if (r->taken != n)
                 ndisi_drain_add(&o->rx, n - r->taken);
         } else if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
@@ -424,7 +424,6 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
     struct ndisi_chain_rec rec;
     if (!mark_indicated(NetBufferLists, a->miniport->image, resources, &n, ddi, &rec))
         return;
-    rec.who = a;
     if (__builtin_expect(n != NumberOfNetBufferLists, 0))
         ndisi_report(NDISI_V_PARAMETER, ddi,
                      "NumberOfNetBufferLists is the number of NBLs in the chain",
@@ -572,11 +571,10 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
      */
     bool direct = a->return_top == NULL;
     struct ndisi_chain_rec *r = t_rx;
-    if (direct && r && r->head == NetBufferLists && r->to == o) {
+    if (direct && r && r->head == NetBufferLists && r->o == o) {
         /* Returned inline, as indicated: no walk, and not counted in o->rx
            (chainrec.h, rx_to_protocols). */
-        ULONG n = ndisi_chain_rec_take(r, NetBufferLists, NDISI_NBL_INDICATED_ONE,
-                                       NDISI_NBL_OWNED, NULL);
+        ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_INDICATED_ONE, NDISI_NBL_OWNED, NULL);
         if (n) {
             r->taken = n;
             return_owned_to_miniport(a, NetBufferLists, n, ReturnFlags);

@@ -80,6 +80,14 @@ static void complete_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG 
 /* The chain this thread is sending down (chainrec.h), for an inline completion. */
 static __thread struct ndisi_chain_rec *t_tx;
 
+/* NdisSendNetBufferLists passes x on for binding o. */
+static inline void mark_sent(struct ndisi_nbl_priv *p, PNET_BUFFER_LIST x, struct ndisi_open *o)
+{
+    ndisi_nbl_set_where(p, NDISI_NBL_SENT);
+    p->sender = o;
+    x->SourceHandle = o;
+}
+
 /* NDIS completes sends itself (binding or module not Running). */
 static void fail_sends(PNET_BUFFER_LIST nbls, NDIS_STATUS st)
 {
@@ -114,9 +122,7 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
         if (__builtin_expect(!ndisi_chain_rec_fits(p, me, pool), 0))
             break;
-        ndisi_nbl_set_where(p, NDISI_NBL_SENT);
-        p->sender = o;
-        x->SourceHandle = o;
+        mark_sent(p, x, o);
         rec.nbl[n] = x;
     }
     ndisi_chain_rec_close(&rec, NetBufferLists, o, n, !x);
@@ -129,9 +135,7 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
             ndisi_nbl_bad_state(x, ddi, "allocated by the sending protocol and owned by it");
             return;
         }
-        ndisi_nbl_set_where(p, NDISI_NBL_SENT);
-        p->sender = o;
-        x->SourceHandle = o;
+        mark_sent(p, x, o);
     }
     struct ndisi_adapter *a = o->adapter;
     ndisi_drain_add(&o->tx, n);
@@ -334,8 +338,7 @@ static ULONG take_from_one_sender(PNET_BUFFER_LIST nbls, struct ndisi_open *src)
     PNET_BUFFER_LIST x;
     for (x = nbls; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_SENT) || p->sender != src ||
-                                 x->SourceHandle != src,
+        if (__builtin_expect(!ndisi_nbl_in(p, NDISI_NBL_SENT) || !ndisi_nbl_sent_by(p, x, src),
                              0))
             break;
         ndisi_nbl_set_where(p, NDISI_NBL_OWNED);
@@ -362,10 +365,10 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
         ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
     struct ndisi_filter_module *next = a->complete_bottom;
     struct ndisi_chain_rec *r = t_tx;
-    if (!next && r && r->head == NetBufferLists && ((struct ndisi_open *)r->who)->adapter == a) {
+    if (!next && r && r->head == NetBufferLists && r->o->adapter == a) {
         /* Completed inline, as sent: no walk (chainrec.h). */
-        struct ndisi_open *src = r->who;
-        ULONG n = ndisi_chain_rec_take(r, NetBufferLists, NDISI_NBL_SENT, NDISI_NBL_OWNED, src);
+        struct ndisi_open *src = r->o;
+        ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_SENT, NDISI_NBL_OWNED, src);
         if (n) {
             ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
             complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
