@@ -219,6 +219,9 @@ struct ndisi_adapter {
     struct ndisi_drain mp_recvs;           /* NBLs the miniport indicated and NDIS did not
                                               return yet (totals: indicated, returned) */
     struct ndisi_drain oids;               /* OID requests in the miniport */
+    atomic_ulong handbacks_walked;         /* send completions and receive returns checked by
+                                              walking the chain, not against the record of
+                                              the call that passed it on (chainrec.h) */
 
     struct ndisi_rxfilter *_Atomic rxf;    /* union of the bindings' filters (oid.c) */
     struct ndisi_rxfilter *_Atomic rxf_retired; /* replaced, to free after a grace period */

@@ -41,6 +41,7 @@ struct ndisi_chain_rec {
                               chain went to while its handler runs, else NULL */
     ULONG n;
     ULONG taken;           /* receive: NBLs it returned inline (not counted in its rx) */
+    unsigned long gen;     /* the adapter's handbacks_walked when the chain went on */
     PNET_BUFFER_LIST nbl[NDISI_CHAIN_REC_MAX + 1]; /* nbl[n] is NULL */
 };
 
@@ -69,28 +70,51 @@ static inline void ndisi_chain_rec_close(struct ndisi_chain_rec *r, PNET_BUFFER_
 
 /*
  * The hand-back of the recorded head (the caller checked r->head) by the thread
- * that recorded `r`: if the chain is the recorded one, every NBL in state `from` (and, with `sender`, still sent by
- * that binding with SourceHandle intact), moves them all to `to` and returns
- * how many; otherwise changes nothing and returns 0. Not instrumented for
- * AddressSanitizer: an NBL freed since it was recorded is poisoned but mapped
- * (see above), and the check then fails.
+ * that recorded `r`: if the chain is the recorded one, every NBL in state
+ * `from` (and, with `sender`, still sent by that binding with SourceHandle
+ * intact), moves them all to `to` and returns how many; otherwise changes
+ * nothing and returns 0. Not instrumented for AddressSanitizer: an NBL freed
+ * since it was recorded is poisoned but mapped (see above), and the check then
+ * fails.
+ *
+ * `quiet`: the adapter's handbacks_walked is still r->gen. Every hand-back
+ * of an adapter's NBLs other than the one of a record (completions and returns
+ * of any other chain, on any thread) adds to that total before it moves an NBL,
+ * so none of the recorded NBLs has moved since this thread left them in state
+ * `from` (sent by `sender`): only the links, and the SourceHandle a driver
+ * below may have overwritten, need checking. (A hand-back on another thread
+ * that overlaps this one, which only a driver handing the same NBL back twice
+ * makes, can go unnoticed with or without `quiet`: the state check races with
+ * it the same way.)
  */
 __attribute__((no_sanitize_address)) static inline ULONG
 ndisi_chain_rec_take(struct ndisi_chain_rec *r, enum ndisi_nbl_where from, enum ndisi_nbl_where to,
-                     struct ndisi_open *sender)
+                     struct ndisi_open *sender, bool quiet)
 {
     ULONG n = r->n, i;
     PNET_BUFFER_LIST x = r->head;
     r->head = NULL;
-    for (i = 0; i < n; i++) {
-        PNET_BUFFER_LIST next = r->nbl[i + 1];
-        struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
-        if (__builtin_expect(x->Next != next || ndisi_nbl_where(p) != from, 0))
-            break;
-        if (sender && __builtin_expect(!ndisi_nbl_sent_by(p, x, sender), 0))
-            break;
-        ndisi_nbl_set_where(p, to);
-        x = next;
+    if (quiet) {
+        for (i = 0; i < n; i++) {
+            PNET_BUFFER_LIST next = r->nbl[i + 1];
+            if (__builtin_expect(x->Next != next, 0))
+                break;
+            if (sender && __builtin_expect(x->SourceHandle != sender, 0))
+                break;
+            ndisi_nbl_set_where(ndisi_nbl_priv(x), to);
+            x = next;
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            PNET_BUFFER_LIST next = r->nbl[i + 1];
+            struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
+            if (__builtin_expect(x->Next != next || ndisi_nbl_where(p) != from, 0))
+                break;
+            if (sender && __builtin_expect(!ndisi_nbl_sent_by(p, x, sender), 0))
+                break;
+            ndisi_nbl_set_where(p, to);
+            x = next;
+        }
     }
     if (i == n)
         return n;

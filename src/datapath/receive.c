@@ -449,6 +449,7 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
     } else {
         ndisi_capture_check(a, NULL, a->recv_bottom, false, NetBufferLists);
         struct ndisi_chain_rec *outer = t_rx;
+        rec.gen = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed);
         t_rx = &rec;
         ndisi_deliver_up(a, NULL, a->recv_bottom, NetBufferLists, PortNumber, n, ReceiveFlags);
         t_rx = outer;
@@ -574,13 +575,15 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
     if (direct && r && r->head == NetBufferLists && r->o == o) {
         /* Returned inline, as indicated: no walk, and not counted in o->rx
            (chainrec.h, rx_to_protocols). */
-        ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_INDICATED_ONE, NDISI_NBL_OWNED, NULL);
+        bool quiet = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed) == r->gen;
+        ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_INDICATED_ONE, NDISI_NBL_OWNED, NULL, quiet);
         if (n) {
             r->taken = n;
             return_owned_to_miniport(a, NetBufferLists, n, ReturnFlags);
             return;
         }
     }
+    atomic_fetch_add(&a->handbacks_walked, 1);
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);
@@ -644,6 +647,7 @@ void NdisFReturnNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST Ne
         return;
     if (__builtin_expect(!!(ReturnFlags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != at_dispatch(), 0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_RETURN_FLAGS_DISPATCH_LEVEL");
+    atomic_fetch_add(&m->adapter->handbacks_walked, 1);
     ULONG n = 0;
     for (PNET_BUFFER_LIST x = NetBufferLists; x; x = x->Next, n++) {
         struct ndisi_nbl_priv *p = ndisi_nbl_priv(x);

@@ -42,6 +42,9 @@ void ndisi_dp_flag_mismatch(const char *ddi, const char *flag)
 
 /* ---- down: into a module or the miniport ---------------------------------------- */
 
+/* The chain this thread is sending down (chainrec.h), for an inline completion. */
+static __thread struct ndisi_chain_rec *t_tx;
+
 /* Hands a chain of n NBLs to the first send layer at or below `m` (NULL: miniport). */
 static void send_down(struct ndisi_adapter *a, struct ndisi_filter_module *m,
                       PNET_BUFFER_LIST nbls, ULONG n, NDIS_PORT_NUMBER port, ULONG flags)
@@ -76,9 +79,6 @@ static void complete_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG 
     /* The binding may be freed by an unbind the moment its count drops. */
     ndisi_drain_sub(&o->tx, n, &o->adapter->host->wq);
 }
-
-/* The chain this thread is sending down (chainrec.h), for an inline completion. */
-static __thread struct ndisi_chain_rec *t_tx;
 
 /* NdisSendNetBufferLists passes x on for binding o. */
 static inline void mark_sent(struct ndisi_nbl_priv *p, PNET_BUFFER_LIST x, struct ndisi_open *o)
@@ -149,6 +149,7 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
     }
     ndisi_capture_check(a, a->send_top, NULL, true, NetBufferLists);
     struct ndisi_chain_rec *outer = t_tx;
+    rec.gen = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed);
     t_tx = &rec;
     send_down(a, a->send_top, NetBufferLists, n, PortNumber, SendFlags);
     t_tx = outer;
@@ -368,13 +369,15 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
     if (!next && r && r->head == NetBufferLists && r->o->adapter == a) {
         /* Completed inline, as sent: no walk (chainrec.h). */
         struct ndisi_open *src = r->o;
-        ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_SENT, NDISI_NBL_OWNED, src);
+        bool quiet = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed) == r->gen;
+        ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_SENT, NDISI_NBL_OWNED, src, quiet);
         if (n) {
             ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
             complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
             return;
         }
     }
+    atomic_fetch_add(&a->handbacks_walked, 1);
     if (!next && NetBufferLists && ndisi_nbl_in(ndisi_nbl_priv(NetBufferLists), NDISI_NBL_SENT)) {
         struct ndisi_open *src = ndisi_nbl_priv(NetBufferLists)->sender;
         ULONG n = __builtin_expect(source_ok(a, src), 1)
@@ -408,6 +411,7 @@ void NdisFSendNetBufferListsComplete(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_L
                              at_dispatch(),
                          0))
         ndisi_dp_flag_mismatch(ddi, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
+    atomic_fetch_add(&m->adapter->handbacks_walked, 1);
     ULONG n = count_sent(NetBufferList, ddi);
     if (!n)
         return;

@@ -141,6 +141,32 @@ TEST(a_send_completed_twice_inline_is_reported)
     kit_host_done(h);
 }
 
+/* The last NBL alone (its Next is NULL already: nothing relinked), then the
+   whole chain as recorded, links intact but the last NBL back with the
+   protocol (which freed it); then the three still out, properly. The second
+   call must be checked NBL by NBL: the first one was a hand-back the record
+   did not see (handbacks_walked, chainrec.h). */
+static void complete_last_then_all(NDIS_HANDLE a, PNET_BUFFER_LIST nbls, ULONG flags)
+{
+    PNET_BUFFER_LIST third = nth(nbls, 2);
+    NdisMSendNetBufferListsComplete(a, third->Next, flags);
+    NdisMSendNetBufferListsComplete(a, nbls, flags);
+    third->Next = NULL;
+    NdisMSendNetBufferListsComplete(a, nbls, flags);
+}
+
+TEST(a_send_completed_inline_after_one_of_its_nbls_was_completed_alone_is_reported)
+{
+    ndis_host *h = bring_up();
+    kit_mp.send_inline = complete_last_then_all;
+    T_EQ(kit_proto_send(0, "a0", 4, 60, NULL), 4);
+    kit_expect_reports(1, "NdisMSendNetBufferListsComplete");
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 4);
+    T_EQ(adapter_info(h).send_completed, 4);
+    pause_and_restart(h);
+    kit_host_done(h);
+}
+
 /* Longer than the record: walked as before. */
 static void complete_as_is(NDIS_HANDLE a, PNET_BUFFER_LIST nbls, ULONG flags)
 {
@@ -262,6 +288,28 @@ TEST(an_indication_returned_twice_inline_is_reported)
     kit_host_done(h);
 }
 
+
+/* The receive twin of complete_last_then_all. */
+static void return_last_then_all(NDIS_HANDLE b, PNET_BUFFER_LIST nbls, ULONG flags)
+{
+    PNET_BUFFER_LIST third = nth(nbls, 2);
+    NdisReturnNetBufferLists(b, third->Next, flags);
+    NdisReturnNetBufferLists(b, nbls, flags);
+    third->Next = NULL;
+    NdisReturnNetBufferLists(b, nbls, flags);
+}
+
+TEST(an_indication_returned_inline_after_one_of_its_nbls_was_returned_alone_is_reported)
+{
+    ndis_host *h = bring_up();
+    kit_proto[0].receive_inline = return_last_then_all;
+    T_EQ(kit_mp_indicate("a0", 4, 64, NULL, 0), 4);
+    kit_expect_reports(1, "NdisReturnNetBufferLists");
+    T_EQ(kit_mp_returned("a0"), 4);
+    T_EQ(adapter_info(h).returned, 4);
+    pause_and_restart(h);
+    kit_host_done(h);
+}
 
 /* ---- a refused send --------------------------------------------------------------- */
 
