@@ -198,14 +198,19 @@ int t_ndis_threads(void)
     return n;
 }
 
+int t_ndis_threads_after_join(void)
+{
+    /* Joined threads can linger in /proc for a moment while they exit. */
+    for (int i = 0; i < 200 && t_ndis_threads() != 0; i++)
+        t_sleep_ms(5);
+    return t_ndis_threads();
+}
+
 void t_os_end(void)
 {
     ndisi_os_shutdown();
     ndisi_obj_quarantine_flush();
-    /* Joined threads can linger in /proc for a moment while they exit. */
-    for (int i = 0; i < 200 && t_ndis_threads() != 0; i++)
-        t_sleep_ms(5);
-    T_EQ(t_ndis_threads(), 0);
+    T_EQ(t_ndis_threads_after_join(), 0);
 }
 
 void t_sleep_ms(unsigned ms)

@@ -45,6 +45,8 @@ void t_leave(struct ndisi_cbframe *f);
 /* Threads of this process, and those of them libndis started ("ndis-*"). */
 int t_thread_count(void);
 int t_ndis_threads(void);
+/* The same once threads NDIS joined are gone from /proc (they linger a moment). */
+int t_ndis_threads_after_join(void);
 
 /* Stops the OS threads, releases quarantines, asserts none of them is left. */
 void t_os_end(void);

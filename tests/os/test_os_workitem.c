@@ -237,7 +237,7 @@ TEST(internal_post_flush_and_restart)
     T_EQ(posted, 100);
     T_ASSERT(t_ndis_threads() >= 2 && t_ndis_threads() <= 4);
     ndisi_workq_shutdown();
-    T_EQ(t_ndis_threads(), 0);
+    T_EQ(t_ndis_threads_after_join(), 0);
     /* Posting again starts the pool again. */
     ndisi_workq_post(post_fn, &n);
     T_ASSERT(ndisi_workq_flush());
