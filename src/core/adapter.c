@@ -257,6 +257,7 @@ static void adapter_free(struct ndisi_adapter *a)
 {
     ndisi_config_adapter_gone(a); /* handles the driver left open past its adapter */
     ndisi_oid_adapter_cleanup(a);
+    ndisi_tally_forget(&a->tally);
     free(a->oid_list);
     free((void *)atomic_load(&a->rx_opens));
     pthread_mutex_destroy(&a->link_lock);

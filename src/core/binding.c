@@ -558,6 +558,13 @@ int ndisi_open_pause(struct ndisi_open *o, ULONG reason)
                      "a receive handler returns promptly (it runs at up to DISPATCH_LEVEL)",
                      "binding '%s': a receive call still runs after %u ms; pausing anyway",
                      o->label, open_timeout(o));
+    /* The same for a send call that counts its chain only when the miniport
+       returns (send.c): once it left its section, the count below is whole. */
+    if (ndisi_section_sync(o, open_timeout(o)) == NDISI_RCU_TIMED_OUT)
+        ndisi_report(NDISI_V_TIMEOUT, "MiniportSendNetBufferLists",
+                     "a send handler returns promptly (it runs at up to DISPATCH_LEVEL)",
+                     "binding '%s': a send call still runs after %u ms; pausing anyway",
+                     o->label, open_timeout(o));
 
     NDIS_PROTOCOL_PAUSE_PARAMETERS pp;
     memset(&pp, 0, sizeof(pp));

@@ -24,6 +24,7 @@
 #include "core/fsm.h"
 #include "core/obj.h"
 #include "core/rcu.h"
+#include "core/section.h"
 #include "core/wait.h"
 #include "ndishost.h"
 #include "os/memacct.h"
@@ -219,6 +220,9 @@ struct ndisi_adapter {
     struct ndisi_drain mp_recvs;           /* NBLs the miniport indicated and NDIS did not
                                               return yet (totals: indicated, returned) */
     struct ndisi_drain oids;               /* OID requests in the miniport */
+    struct ndisi_tally_home tally;         /* NBLs sent and completed, indicated and returned
+                                              within one call, never counted in mp_sends /
+                                              mp_recvs (per-thread tallies, section.h) */
     atomic_ulong handbacks_walked;         /* send completions and receive returns checked by
                                               walking the chain, not against the record of
                                               the call that passed it on (chainrec.h) */

@@ -40,7 +40,12 @@ struct ndisi_chain_rec {
     struct ndisi_open *o;  /* send: the sending binding; receive: the one binding the
                               chain went to while its handler runs, else NULL */
     ULONG n;
-    ULONG taken;           /* receive: NBLs it returned inline (not counted in its rx) */
+    ULONG taken;           /* NBLs handed back inline through the record (receive: not
+                              counted in the binding's rx) */
+    bool lazy;             /* not counted in the adapter's mp_sends / mp_recvs (nor, for a
+                              send, in the binding's tx) while the call runs: the caller
+                              counts what is still out when it returns, inside a section
+                              the pause waits for (section.h) */
     unsigned long gen;     /* the adapter's handbacks_walked when the chain went on */
     PNET_BUFFER_LIST nbl[NDISI_CHAIN_REC_MAX + 1]; /* nbl[n] is NULL */
 };
@@ -65,6 +70,7 @@ static inline void ndisi_chain_rec_close(struct ndisi_chain_rec *r, PNET_BUFFER_
     r->o = o;
     r->n = n;
     r->taken = 0;
+    r->lazy = false;
     r->nbl[whole ? n : 0] = NULL;
 }
 

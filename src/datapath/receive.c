@@ -49,15 +49,20 @@ static __thread struct ndisi_chain_rec *t_rx;
 
 /* ---- returns: down to the layer that indicated ----------------------------------- */
 
-/* Gives back a chain whose NBLs are already OWNED again. */
-static void return_owned_to_miniport(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG n,
-                                     ULONG flags)
+static void call_return(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG flags)
 {
     struct ndisi_cbframe f;
     ndisi_cb_enter(&f, a->miniport->image, "MiniportReturnNetBufferLists", a->name,
                    NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
     a->miniport->chars.ReturnNetBufferListsHandler(a->ctx, nbls, flags);
     ndisi_cb_leave(&f);
+}
+
+/* Gives back a chain whose NBLs are already OWNED again. */
+static void return_owned_to_miniport(struct ndisi_adapter *a, PNET_BUFFER_LIST nbls, ULONG n,
+                                     ULONG flags)
+{
+    call_return(a, nbls, flags);
     ndisi_drain_sub(&a->mp_recvs, n, &a->host->wq);
 }
 
@@ -243,12 +248,20 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
         if (open_running(ox) && (!lb || loopback_to(ox, lb)))
             cand[k++] = ox;
 
+    struct ndisi_chain_rec *r = from ? NULL : t_rx;
+    bool one = k == 1 && !lb && ndisi_xfilter_takes_all(cand[0], a);
+    if (r && r->head == nbls && r->lazy && !one) {
+        /* Not counted by NdisMIndicateReceiveNetBufferLists (only the path
+           below may count it late): counted now, before any of it can go back. */
+        ndisi_drain_add(&a->mp_recvs, n);
+        r->lazy = false;
+    }
     if (k == 0) {
         ndisi_rcu_leave(&a->rx_rcu, e);
         refuse(a, from, nbls, n, flags);
         return;
     }
-    if (k == 1 && !lb && ndisi_xfilter_takes_all(cand[0], a)) {
+    if (one) {
         /* The common case: one binding that wants everything the miniport indicates. */
         struct ndisi_open *o = cand[0];
         /* The call runs inside the receive read section: a pause waits for it
@@ -258,13 +271,14 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
            returned inline never touched the count. Returns made otherwise
            subtract as usual, possibly before the add; the count is whole again
            before the read section ends, and nobody reads it in between. */
-        struct ndisi_chain_rec *r = from ? NULL : t_rx;
         bool deferred = r && r->head == nbls;
         if (!deferred)
             ndisi_drain_add(&o->rx, n);
         if (__builtin_expect(!open_running(o), 0)) {
             if (!deferred)
                 ndisi_drain_sub(&o->rx, n, &a->host->wq);
+            else if (r->lazy)
+                ndisi_drain_add(&a->mp_recvs, n);
             ndisi_rcu_leave(&a->rx_rcu, e);
             refuse(a, from, nbls, n, flags);
             return;
@@ -274,9 +288,14 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
         /* Each NBL is INDICATED_ONE already (mark_indicated): one holder. */
         deliver_to_open(o, nbls, port, n, flags);
         if (deferred) {
+            /* Still inside the read section the pause waits for: the counts
+               are whole before it can read them. */
             r->o = NULL;
-            if (r->taken != n)
+            if (r->taken != n) {
                 ndisi_drain_add(&o->rx, n - r->taken);
+                if (r->lazy)
+                    ndisi_drain_add(&a->mp_recvs, n - r->taken);
+            }
         } else if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
             ndisi_drain_sub(&o->rx, n, &a->host->wq);
         }
@@ -430,8 +449,10 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                      "adapter '%s' passed %u for a chain of %u", a->name,
                      NumberOfNetBufferLists, n);
     /* With NDIS_RECEIVE_FLAGS_RESOURCES the NBLs are back when the call returns:
-       counted in and out around it, so the totals count every indication. */
-    ndisi_drain_add(&a->mp_recvs, n);
+       counted in and out around it, so the totals count every indication. A
+       recorded chain going straight to the protocols is counted by the receive
+       path instead (rx_to_protocols): not at all if the binding returns it
+       inline through the record, else before any of it can go back. */
     int st = atomic_load(&a->state);
     /* nc-ndis-miniport_restart.md: "The miniport driver can resume indicating
        received packets ... immediately after NDIS calls MiniportRestart and
@@ -445,8 +466,14 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
                      "states",
                      "adapter '%s' is %s; NDIS returns the NBLs", a->name,
                      ndisi_adapter_state_name(a));
+        ndisi_drain_add(&a->mp_recvs, n);
         refuse(a, NULL, NetBufferLists, n, ReceiveFlags);
     } else {
+        /* The route (recv_bottom) is read after the state, as the restart that
+           set it published it. */
+        rec.lazy = rec.head && !resources && !a->recv_bottom;
+        if (!rec.lazy)
+            ndisi_drain_add(&a->mp_recvs, n);
         ndisi_capture_check(a, NULL, a->recv_bottom, false, NetBufferLists);
         struct ndisi_chain_rec *outer = t_rx;
         rec.gen = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed);
@@ -579,7 +606,13 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
         ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_INDICATED_ONE, NDISI_NBL_OWNED, NULL, quiet);
         if (n) {
             r->taken = n;
-            return_owned_to_miniport(a, NetBufferLists, n, ReturnFlags);
+            if (r->lazy) {
+                /* Never counted: the adapter's totals get it from the tally. */
+                ndisi_tally_add(&a->tally, NDISI_TALLY_INDICATED, n);
+                call_return(a, NetBufferLists, ReturnFlags);
+            } else {
+                return_owned_to_miniport(a, NetBufferLists, n, ReturnFlags);
+            }
             return;
         }
     }

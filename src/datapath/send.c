@@ -6,13 +6,15 @@
  * / NdisFSendNetBufferListsComplete) to ProtocolSendNetBufferListsComplete of the
  * binding that sent each NBL, found by SourceHandle, mixed chains split.
  *
- * Cost per chain: one atomic add on the sender's in-flight count and one
- * subtract on completion; per NBL, the SourceHandle and ownership stores NDIS
- * must do anyway. Sends on a binding (or module) that is not Running are
- * completed by NDIS with NDIS_STATUS_PAUSED and never reach the layer below.
- * The in-flight count is raised before the state is checked, so a pause that
- * sees the count at zero after changing the state cannot miss a send
- * (sequentially consistent atomics on both sides).
+ * Cost per chain: for a chain the miniport completes inline, no atomic
+ * operation (the call runs in a per-thread section on the binding, section.h);
+ * otherwise an atomic add on the sender's in-flight count and one subtract on
+ * completion. Per NBL, the SourceHandle and ownership stores NDIS must do
+ * anyway. Sends on a binding (or module) that is not Running are completed by
+ * NDIS with NDIS_STATUS_PAUSED and never reach the layer below. The in-flight
+ * count is raised (or the section entered) before the state is checked, so a
+ * pause that sees the count at zero after changing the state (and waiting for
+ * the sections) cannot miss a send.
  */
 #include <string.h>
 
@@ -47,7 +49,8 @@ static __thread struct ndisi_chain_rec *t_tx;
 
 /* Hands a chain of n NBLs to the first send layer at or below `m` (NULL: miniport). */
 static void send_down(struct ndisi_adapter *a, struct ndisi_filter_module *m,
-                      PNET_BUFFER_LIST nbls, ULONG n, NDIS_PORT_NUMBER port, ULONG flags)
+                      PNET_BUFFER_LIST nbls, ULONG n, NDIS_PORT_NUMBER port, ULONG flags,
+                      bool lazy)
 {
     struct ndisi_cbframe f;
     if (m) {
@@ -60,15 +63,15 @@ static void send_down(struct ndisi_adapter *a, struct ndisi_filter_module *m,
     struct ndisi_miniport_driver *mp = a->miniport;
     if (__builtin_expect(ndisi_loopback_wanted(a, flags), 0))
         ndisi_loopback(a, nbls, port, flags);
-    ndisi_drain_add(&a->mp_sends, n);
+    if (!lazy)
+        ndisi_drain_add(&a->mp_sends, n);
     ndisi_cb_enter(&f, mp->image, "MiniportSendNetBufferLists", a->name, NDISI_CB_NDIS_ENTRY,
                    NDISI_IRQL_SAME);
     mp->chars.SendNetBufferListsHandler(a->ctx, nbls, port, flags);
     ndisi_cb_leave(&f);
 }
 
-/* Completes a chain to its sending binding (all NBLs of one binding). */
-static void complete_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG n, ULONG flags)
+static void call_send_complete(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG flags)
 {
     struct ndisi_protocol *p = o->protocol;
     struct ndisi_cbframe f;
@@ -76,6 +79,12 @@ static void complete_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG 
                    NDISI_CB_NDIS_ENTRY, NDISI_IRQL_SAME);
     p->chars.SendNetBufferListsCompleteHandler(o->ctx, nbls, flags);
     ndisi_cb_leave(&f);
+}
+
+/* Completes a chain to its sending binding (all NBLs of one binding). */
+static void complete_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, ULONG n, ULONG flags)
+{
+    call_send_complete(o, nbls, flags);
     /* The binding may be freed by an unbind the moment its count drops. */
     ndisi_drain_sub(&o->tx, n, &o->adapter->host->wq);
 }
@@ -138,21 +147,52 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
         mark_sent(p, x, o);
     }
     struct ndisi_adapter *a = o->adapter;
-    ndisi_drain_add(&o->tx, n);
+    /*
+     * A recorded chain going straight to the miniport is counted lazily: the
+     * call runs in a section on the binding, which its pause waits for
+     * (ndisi_open_pause) before it waits for the binding's count, and what the
+     * miniport completes inline through the record is never counted at all
+     * (a per-thread tally keeps the adapter's totals). What is still out when
+     * the miniport returns is counted then, still inside the section;
+     * completions on other threads may subtract it first, and nobody reads the
+     * count in between. The section is entered before the state is read (the
+     * pause changes the state, then waits for sections); the route (send_top)
+     * is read after it, as the restart that set Running published it.
+     */
+    bool sect = rec.head && ndisi_section_enter(o);
+    if (!sect)
+        ndisi_drain_add(&o->tx, n);
     if (__builtin_expect(atomic_load(&o->state) != NDISI_OS_RUNNING, 0)) {
+        if (sect)
+            ndisi_drain_add(&o->tx, n);
         fail_sends(NetBufferLists, NDIS_STATUS_PAUSED);
         for (PNET_BUFFER_LIST y = NetBufferLists; y; y = y->Next)
             ndisi_nbl_set_where(ndisi_nbl_priv(y), NDISI_NBL_OWNED);
         complete_to_open(o, NetBufferLists, n,
                          at_dispatch() ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0);
+        if (sect)
+            ndisi_section_leave();
         return;
     }
+    bool lazy = sect && !a->send_top;
+    if (sect && !lazy)
+        ndisi_drain_add(&o->tx, n);
     ndisi_capture_check(a, a->send_top, NULL, true, NetBufferLists);
     struct ndisi_chain_rec *outer = t_tx;
     rec.gen = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed);
+    rec.lazy = lazy;
     t_tx = &rec;
-    send_down(a, a->send_top, NetBufferLists, n, PortNumber, SendFlags);
+    send_down(a, a->send_top, NetBufferLists, n, PortNumber, SendFlags, lazy);
     t_tx = outer;
+    if (lazy) {
+        ULONG out = n - rec.taken;
+        if (out) {
+            ndisi_drain_add(&a->mp_sends, out);
+            ndisi_drain_add(&o->tx, out);
+        }
+    }
+    if (sect)
+        ndisi_section_leave();
 }
 
 void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetBufferList,
@@ -205,7 +245,7 @@ void NdisFSendNetBufferLists(NDIS_HANDLE NdisFilterHandle, PNET_BUFFER_LIST NetB
         return;
     }
     ndisi_capture_check(a, m->send_next, m, true, NetBufferList);
-    send_down(a, m->send_next, NetBufferList, n, PortNumber, SendFlags);
+    send_down(a, m->send_next, NetBufferList, n, PortNumber, SendFlags, false);
 }
 
 /* ---- up: completions ----------------------------------------------------------------- */
@@ -371,6 +411,13 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
         struct ndisi_open *src = r->o;
         bool quiet = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed) == r->gen;
         ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_SENT, NDISI_NBL_OWNED, src, quiet);
+        if (n && r->lazy) {
+            /* Never counted: the adapter's totals get it from the tally. */
+            r->taken = n;
+            ndisi_tally_add(&a->tally, NDISI_TALLY_SENT, n);
+            call_send_complete(src, NetBufferLists, SendCompleteFlags);
+            return;
+        }
         if (n) {
             ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
             complete_to_open(src, NetBufferLists, n, SendCompleteFlags);

@@ -1,0 +1,130 @@
+/*
+ * section.h - per-thread sections: "this thread is inside a call on object K",
+ * announced with plain thread-local stores, so that the data path's hot calls
+ * cost no atomic read-modify-write, and waited for by the rare control path
+ * that must know no such call is still running (a pause, a grace period).
+ *
+ * The data path enters a section on a key (the adapter's receive read section,
+ * a binding being sent on), checks the state it depends on (Running), works,
+ * and leaves. A waiter changes the state, then ndisi_section_sync(key): every
+ * thread that was inside a section on the key is waited for until it left it.
+ * The two sides pair like Dekker's: the entering thread stores its key then
+ * loads the state; the waiter stores the state then loads the keys. Each side
+ * needs a full barrier between its store and its load. The entering side has
+ * only a compiler barrier; the waiter supplies the other side's with
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which runs a full barrier on
+ * every CPU running a thread of the process (the scheme of userspace RCU's
+ * "memb" flavour). Where the kernel refuses membarrier (or with
+ * LIBNDIS_SECTION_FENCE=1 in the environment), entering threads execute a
+ * full fence themselves (ndisi_section_fenced).
+ *
+ * Leaving is a release store of the thread's depth; the waiter reads it with
+ * acquire, so what the thread did inside its section happens before the
+ * waiter goes on (the waiter may then free what the section used).
+ *
+ * A thread has NDISI_SECTION_SLOTS nested sections at most: enter returns
+ * false beyond that, and the caller takes its atomic path instead.
+ *
+ * Per-thread tallies ride along: counts a thread adds for an adapter without
+ * an atomic (NBLs that went to the miniport and came back within one call),
+ * summed over all threads when read (ndisi_tally_sum).
+ */
+#ifndef NDISI_SECTION_H
+#define NDISI_SECTION_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "core/wait.h"
+
+#define NDISI_SECTION_SLOTS 8
+#define NDISI_TALLY_SLOTS 4
+
+enum ndisi_tally_kind { NDISI_TALLY_SENT, NDISI_TALLY_INDICATED, NDISI_TALLY_KINDS };
+
+struct ndisi_section_thread {
+    struct ndisi_section_thread *next, *prev; /* the registry, under its lock */
+    bool registered;
+    atomic_uint pins;                         /* waiters reading this structure unlocked */
+    unsigned long entries;                    /* sections entered so far (owner only) */
+    _Atomic unsigned depth;                   /* sections open: slots [0, depth) */
+    _Atomic(const void *) key[NDISI_SECTION_SLOTS];
+    atomic_ulong tag[NDISI_SECTION_SLOTS];    /* `entries` when the slot was entered */
+    struct {
+        _Atomic(const void *) owner;          /* the adapter counted, NULL: free */
+        atomic_ulong n[NDISI_TALLY_KINDS];
+    } tally[NDISI_TALLY_SLOTS];
+};
+
+extern __thread struct ndisi_section_thread ndisi_st;
+extern bool ndisi_section_fenced;
+
+void ndisi_section_register(void);
+
+static inline bool ndisi_section_enter(const void *key)
+{
+    struct ndisi_section_thread *t = &ndisi_st;
+    if (__builtin_expect(!t->registered, 0))
+        ndisi_section_register();
+    unsigned d = atomic_load_explicit(&t->depth, memory_order_relaxed);
+    if (__builtin_expect(d == NDISI_SECTION_SLOTS, 0))
+        return false;
+    atomic_store_explicit(&t->tag[d], ++t->entries, memory_order_relaxed);
+    atomic_store_explicit(&t->key[d], key, memory_order_relaxed);
+    atomic_store_explicit(&t->depth, d + 1, memory_order_relaxed);
+    if (__builtin_expect(ndisi_section_fenced, 0))
+        atomic_thread_fence(memory_order_seq_cst);
+    else
+        atomic_signal_fence(memory_order_seq_cst);
+    return true;
+}
+
+/* Leaves the innermost section. */
+static inline void ndisi_section_leave(void)
+{
+    struct ndisi_section_thread *t = &ndisi_st;
+    unsigned d = atomic_load_explicit(&t->depth, memory_order_relaxed);
+    atomic_store_explicit(&t->depth, d - 1, memory_order_release);
+}
+
+/* Whether the calling thread is inside a section on `key`. */
+bool ndisi_section_in(const void *key);
+
+/* Waits until every thread other than the caller that is inside a section on
+   `key` when the call starts has left it. NDISI_RCU_TIMED_OUT after timeout_ms
+   (one still is); NDISI_RCU_IN_READER at once if the caller is inside one. */
+enum ndisi_rcu_wait ndisi_section_sync(const void *key, unsigned timeout_ms);
+
+/*
+ * Tallies: an adapter keeps a struct ndisi_tally_home, which is also the key
+ * threads count under. A thread's counts for a home go to the home itself
+ * when the thread needs the slot for another home or exits.
+ */
+struct ndisi_tally_home {
+    atomic_ulong n[NDISI_TALLY_KINDS];
+};
+
+void ndisi_tally_add_slow(struct ndisi_tally_home *h, enum ndisi_tally_kind kind,
+                          unsigned long n);
+
+/* Adds n to this thread's tally of `kind` for h (relaxed: only this thread writes it). */
+static inline void ndisi_tally_add(struct ndisi_tally_home *h, enum ndisi_tally_kind kind,
+                                   unsigned long n)
+{
+    struct ndisi_section_thread *t = &ndisi_st;
+    for (unsigned i = 0; i < NDISI_TALLY_SLOTS; i++)
+        if (atomic_load_explicit(&t->tally[i].owner, memory_order_relaxed) == h) {
+            atomic_ulong *c = &t->tally[i].n[kind];
+            atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                                  memory_order_relaxed);
+            return;
+        }
+    ndisi_tally_add_slow(h, kind, n);
+}
+
+/* The total of `kind` for h: its own count plus every thread's tally. */
+unsigned long ndisi_tally_sum(struct ndisi_tally_home *h, enum ndisi_tally_kind kind);
+/* h goes away: every thread forgets its tallies for it. */
+void ndisi_tally_forget(struct ndisi_tally_home *h);
+
+#endif /* NDISI_SECTION_H */
