@@ -155,7 +155,7 @@ enum ndisi_rcu_wait ndisi_section_sync(const void *key, unsigned timeout_ms)
             struct ndisi_section_thread *t = in[j].t;
             while (w == NDISI_RCU_DONE &&
                    in[j].slot < atomic_load_explicit(&t->depth, memory_order_acquire) &&
-                   atomic_load_explicit(&t->tag[in[j].slot], memory_order_relaxed) == in[j].tag) {
+                   atomic_load_explicit(&t->tag[in[j].slot], memory_order_acquire) == in[j].tag) {
                 if (ndisi_now_ms() >= until)
                     w = NDISI_RCU_TIMED_OUT;
                 else

@@ -18,9 +18,11 @@
  * LIBNDIS_SECTION_FENCE=1 in the environment), entering threads execute a
  * full fence themselves (ndisi_section_fenced).
  *
- * Leaving is a release store of the thread's depth; the waiter reads it with
- * acquire, so what the thread did inside its section happens before the
- * waiter goes on (the waiter may then free what the section used).
+ * Leaving is a release store of the thread's depth, and entering a release
+ * store of the slot's tag; the waiter reads both with acquire, so what the
+ * thread did inside the section waited for happens before the waiter goes on
+ * (it may then free what the section used), whether it sees the thread leave
+ * or already inside a later section.
  *
  * A thread has NDISI_SECTION_SLOTS nested sections at most: enter returns
  * false beyond that, and the caller takes its atomic path instead.
@@ -69,7 +71,9 @@ static inline bool ndisi_section_enter(const void *key)
     unsigned d = atomic_load_explicit(&t->depth, memory_order_relaxed);
     if (__builtin_expect(d == NDISI_SECTION_SLOTS, 0))
         return false;
-    atomic_store_explicit(&t->tag[d], ++t->entries, memory_order_relaxed);
+    /* Release: a waiter that sees this tag replace the one it waited for also
+       sees everything the thread's earlier section did. */
+    atomic_store_explicit(&t->tag[d], ++t->entries, memory_order_release);
     atomic_store_explicit(&t->key[d], key, memory_order_relaxed);
     atomic_store_explicit(&t->depth, d + 1, memory_order_relaxed);
     if (__builtin_expect(ndisi_section_fenced, 0))
