@@ -9,10 +9,10 @@
  *   build-rel/bench/datapath [seconds-per-run] [runs]   (scripts/bench.sh runs it)
  *   build-rel/bench/datapath --profile send|indicate [chain] [direct]
  *       runs one cell for 3 seconds, for perf record / perf stat
- *   build-rel/bench/datapath --ratio send|indicate [chain] [rounds]
- *       one thread, one chain length: `rounds` (default 40) short runs of 20 ms,
- *       libndis and the floor alternating; prints the fastest of each and their
- *       ratio (for comparing two builds on a noisy machine)
+ *   build-rel/bench/datapath --ratio send|indicate [chain] [rounds] [threads]
+ *       one chain length, one thread (or 2): `rounds` (default 40) short runs of
+ *       20 ms, libndis and the floor alternating; prints the fastest of each and
+ *       their ratio (for comparing two builds on a noisy machine)
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,7 +22,7 @@
 
 #include "benchdrv.h"
 
-static double cell_seconds = 0.04;
+static double cell_seconds = 0.02;
 
 struct job {
     int path;
@@ -101,7 +101,7 @@ struct table {
  * that repeats, and alternating keeps a burst of load from landing on one side
  * only.
  */
-static int rounds = 8;
+static int rounds = 24;
 
 static void measure(struct table *t)
 {
@@ -172,24 +172,29 @@ static int ratio(int argc, char **argv)
     int send = argc > 2 && !strcmp(argv[2], "send");
     int chain_len = argc > 3 ? atoi(argv[3]) : 64;
     int n = argc > 4 && atoi(argv[4]) > 0 ? atoi(argv[4]) : 40;
+    int threads = argc > 5 && atoi(argv[5]) == 2 ? 2 : 1;
     int k = chain_len == 1 ? 0 : chain_len == 8 ? 1 : 2;
-    ndis_host *h = bench_up(1, 0, 0);
-    bench_prepare(0);
+    ndis_host *h = bench_up(threads, 0, 0);
+    for (int i = 0; i < threads; i++)
+        bench_prepare(i);
     cell_seconds = 0.02;
     double best[2] = {0, 0};
     for (int r = 0; r < n; r++)
         for (int d = 0; d < 2; d++) {
             bench_direct = d;
             unsigned long m;
-            double v = cell(1, send, k, &m);
+            double v = cell(threads, send, k, &m);
             if (r == 0 || v < best[d])
                 best[d] = v;
         }
     bench_direct = false;
-    printf("%s chain %d: libndis %.2f ns, direct %.2f ns per NBL (fastest of %d), ratio %.3f\n",
-           send ? "send+complete" : "indicate+return", chain[k], best[0], best[1], n,
-           best[0] / best[1]);
+    printf("%s chain %d, %d thread%s: libndis %.2f ns, direct %.2f ns per NBL (fastest of %d), "
+           "ratio %.3f\n",
+           send ? "send+complete" : "indicate+return", chain[k], threads, threads > 1 ? "s" : "",
+           best[0], best[1], n, best[0] / best[1]);
     fflush(stdout);
+    for (int i = 1; i < threads; i++)
+        bench_release(i);
     bench_release(0);
     bench_down(h);
     return 0;
