@@ -185,7 +185,8 @@ void ndisi_tally_add_slow(struct ndisi_tally_home *h, enum ndisi_tally_kind kind
         i = 0;
         flush_slot(t, 0);
     }
-    atomic_store_explicit(&t->tally[i].n[kind], n, memory_order_relaxed);
+    for (unsigned k = 0; k < NDISI_TALLY_KINDS; k++)
+        atomic_store_explicit(&t->tally[i].n[k], k == kind ? n : 0, memory_order_relaxed);
     atomic_store_explicit(&t->tally[i].owner, h, memory_order_relaxed);
     pthread_mutex_unlock(&tally_lock);
 }
