@@ -184,3 +184,53 @@ TEST(adapter_totals_count_calls_handed_back_inline_on_every_thread)
     T_EQ(atomic_load(&kit_proto[0].received), ADAPTERS * (2 * 2 * 2 + 1));
     kit_host_done(h);
 }
+
+/* ---- nesting deeper than a thread's section slots ----------------------------------- */
+
+/* The miniport's send handler indicates a frame, the protocol's receive handler
+   sends one, and so on, 12 calls deep (NDISI_SECTION_SLOTS is 8): the calls
+   past the eighth take the counted path. Everything comes back inline. */
+#define NEST 12
+static int nest_depth;
+
+static void nest_send(NDIS_HANDLE a, PNET_BUFFER_LIST nbls, ULONG flags)
+{
+    if (nest_depth < NEST) {
+        nest_depth++;
+        T_EQ(kit_mp_indicate("a0", 1, 64, NULL, 0), 1);
+    }
+    NdisMSendNetBufferListsComplete(a, nbls, flags);
+}
+
+static void nest_receive(NDIS_HANDLE b, PNET_BUFFER_LIST nbls, ULONG flags)
+{
+    if (nest_depth < NEST) {
+        nest_depth++;
+        T_EQ(kit_proto_send(0, "a0", 1, 60, NULL), 1);
+    }
+    NdisReturnNetBufferLists(b, nbls, flags);
+}
+
+TEST(calls_nested_deeper_than_the_section_slots_are_counted_and_drained)
+{
+    ndis_host *h = bring_up(1);
+    kit_mp.send_inline = nest_send;
+    kit_proto[0].receive_inline = nest_receive;
+    for (int r = 0; r < 3; r++) {
+        nest_depth = 0;
+        T_EQ(kit_proto_send(0, "a0", 1, 60, NULL), 1);
+        T_EQ(nest_depth, NEST);
+    }
+    /* Each round: 7 sends (the first and 6 from receive handlers), 6 indications. */
+    ndis_adapter_info ai = info_of(h, "a0");
+    T_EQ(ai.sent, 3 * 7);
+    T_EQ(ai.send_completed, 3 * 7);
+    T_EQ(ai.indicated, 3 * 6);
+    T_EQ(ai.returned, 3 * 6);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 3 * 7);
+    T_EQ(kit_mp_returned("a0"), 3 * 6);
+    /* Nothing left counted in flight: the pause does not wait. */
+    T_EQ(ndis_host_pause_adapter(h, "a0"), 0);
+    T_EQ(ndis_host_restart_adapter(h, "a0"), 0);
+    kit_host_done(h);
+}
