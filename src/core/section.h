@@ -28,8 +28,9 @@
  * false beyond that, and the caller takes its atomic path instead.
  *
  * Per-thread tallies ride along: counts a thread adds for an adapter without
- * an atomic (NBLs that went to the miniport and came back within one call),
- * summed over all threads when read (ndisi_tally_sum).
+ * an atomic (NBLs of a call counted lazily: sent or indicated when the call
+ * starts, completed or returned when they come back within it), summed over
+ * all threads when read (ndisi_tally_sum).
  */
 #ifndef NDISI_SECTION_H
 #define NDISI_SECTION_H
@@ -42,7 +43,16 @@
 #define NDISI_SECTION_SLOTS 8
 #define NDISI_TALLY_SLOTS 4
 
-enum ndisi_tally_kind { NDISI_TALLY_SENT, NDISI_TALLY_INDICATED, NDISI_TALLY_KINDS };
+/* The adapter totals kept per thread for calls counted lazily (send.c,
+   receive.c): a count may be taken back (added modulo 2^64) when the call
+   finds it must count in the drains after all. */
+enum ndisi_tally_kind {
+    NDISI_TALLY_SENT,
+    NDISI_TALLY_SEND_DONE,
+    NDISI_TALLY_INDICATED,
+    NDISI_TALLY_RETURNED,
+    NDISI_TALLY_KINDS
+};
 
 struct ndisi_section_thread {
     struct ndisi_section_thread *next, *prev; /* the registry, under its lock */

@@ -123,6 +123,14 @@ static void deliver_to_open(struct ndisi_open *o, PNET_BUFFER_LIST nbls, NDIS_PO
     ndisi_cb_leave(&f);
 }
 
+/* NBLs of a lazily counted indication (tallied as indicated when it started)
+   that go in the adapter's receive count after all. */
+static void count_late(struct ndisi_adapter *a, ULONG n)
+{
+    ndisi_tally_add(&a->tally, NDISI_TALLY_INDICATED, -(unsigned long)n);
+    ndisi_drain_add(&a->mp_recvs, n);
+}
+
 static bool open_running(struct ndisi_open *o)
 {
     return atomic_load(&o->state) == NDISI_OS_RUNNING;
@@ -251,9 +259,9 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
     struct ndisi_chain_rec *r = from ? NULL : t_rx;
     bool one = k == 1 && !lb && ndisi_xfilter_takes_all(cand[0], a);
     if (r && r->head == nbls && r->lazy && !one) {
-        /* Not counted by NdisMIndicateReceiveNetBufferLists (only the path
+        /* Only tallied by NdisMIndicateReceiveNetBufferLists (only the path
            below may count it late): counted now, before any of it can go back. */
-        ndisi_drain_add(&a->mp_recvs, n);
+        count_late(a, n);
         r->lazy = false;
     }
     if (k == 0) {
@@ -278,7 +286,7 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
             if (!deferred)
                 ndisi_drain_sub(&o->rx, n, &a->host->wq);
             else if (r->lazy)
-                ndisi_drain_add(&a->mp_recvs, n);
+                count_late(a, n);
             ndisi_rcu_leave(&a->rx_rcu, e);
             refuse(a, from, nbls, n, flags);
             return;
@@ -294,7 +302,7 @@ static void rx_to_protocols(struct ndisi_adapter *a, struct ndisi_filter_module 
             if (r->taken != n) {
                 ndisi_drain_add(&o->rx, n - r->taken);
                 if (r->lazy)
-                    ndisi_drain_add(&a->mp_recvs, n - r->taken);
+                    count_late(a, n - r->taken);
             }
         } else if (flags & NDIS_RECEIVE_FLAGS_RESOURCES) {
             ndisi_drain_sub(&o->rx, n, &a->host->wq);
@@ -472,7 +480,9 @@ void NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
         /* The route (recv_bottom) is read after the state, as the restart that
            set it published it. */
         rec.lazy = rec.head && !resources && !a->recv_bottom;
-        if (!rec.lazy)
+        if (rec.lazy)
+            ndisi_tally_add(&a->tally, NDISI_TALLY_INDICATED, n); /* shown in flight */
+        else
             ndisi_drain_add(&a->mp_recvs, n);
         ndisi_capture_check(a, NULL, a->recv_bottom, false, NetBufferLists);
         struct ndisi_chain_rec *outer = t_rx;
@@ -608,7 +618,7 @@ void NdisReturnNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST Ne
             r->taken = n;
             if (r->lazy) {
                 /* Never counted: the adapter's totals get it from the tally. */
-                ndisi_tally_add(&a->tally, NDISI_TALLY_INDICATED, n);
+                ndisi_tally_add(&a->tally, NDISI_TALLY_RETURNED, n);
                 call_return(a, NetBufferLists, ReturnFlags);
             } else {
                 return_owned_to_miniport(a, NetBufferLists, n, ReturnFlags);

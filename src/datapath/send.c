@@ -175,7 +175,9 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
         return;
     }
     bool lazy = sect && !a->send_top;
-    if (sect && !lazy)
+    if (lazy)
+        ndisi_tally_add(&a->tally, NDISI_TALLY_SENT, n); /* the totals show it in flight */
+    else if (sect)
         ndisi_drain_add(&o->tx, n);
     ndisi_capture_check(a, a->send_top, NULL, true, NetBufferLists);
     struct ndisi_chain_rec *outer = t_tx;
@@ -187,6 +189,8 @@ void NdisSendNetBufferLists(NDIS_HANDLE NdisBindingHandle, PNET_BUFFER_LIST NetB
     if (lazy) {
         ULONG out = n - rec.taken;
         if (out) {
+            /* Counted in the drains instead (the pause and the halt wait for them). */
+            ndisi_tally_add(&a->tally, NDISI_TALLY_SENT, -(unsigned long)out);
             ndisi_drain_add(&a->mp_sends, out);
             ndisi_drain_add(&o->tx, out);
         }
@@ -414,7 +418,7 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
         if (n && r->lazy) {
             /* Never counted: the adapter's totals get it from the tally. */
             r->taken = n;
-            ndisi_tally_add(&a->tally, NDISI_TALLY_SENT, n);
+            ndisi_tally_add(&a->tally, NDISI_TALLY_SEND_DONE, n);
             call_send_complete(src, NetBufferLists, SendCompleteFlags);
             return;
         }

@@ -74,21 +74,23 @@ int ndis_host_list_adapters(ndis_host *h, ndis_adapter_info *out, unsigned max, 
         d->bindings = atomic_load(&a->nopens);
         for (struct ndisi_filter_module *m = a->mod_bottom; m; m = m->above)
             d->modules++;
-        /* What went to the miniport and came back within one call is in the
-           tallies only; what a call still has out is counted when the call
-           returns, so a completion or return made on another thread before
-           that can be ahead of it for a moment: never shown ahead (send.c,
-           receive.c). */
-        unsigned long inl = ndisi_tally_sum(&a->tally, NDISI_TALLY_SENT);
-        unsigned long done = ndisi_drain_total_out(&a->mp_sends);
-        unsigned long in = ndisi_drain_total_in(&a->mp_sends);
-        d->sent = in + inl;
-        d->send_completed = (done < in ? done : in) + inl;
-        inl = ndisi_tally_sum(&a->tally, NDISI_TALLY_INDICATED);
-        done = ndisi_drain_total_out(&a->mp_recvs);
-        in = ndisi_drain_total_in(&a->mp_recvs);
-        d->indicated = in + inl;
-        d->returned = (done < in ? done : in) + inl;
+        /* Calls counted lazily are in the per-thread tallies (send.c,
+           receive.c). A completion or return made on another thread is
+           counted as it happens, which can be a moment before the call that
+           passed the NBL on moves its count from the tally to the drain:
+           completed is never shown ahead of sent, nor returned of indicated. */
+        unsigned long sent = ndisi_drain_total_in(&a->mp_sends) +
+                             ndisi_tally_sum(&a->tally, NDISI_TALLY_SENT);
+        unsigned long done = ndisi_drain_total_out(&a->mp_sends) +
+                             ndisi_tally_sum(&a->tally, NDISI_TALLY_SEND_DONE);
+        d->sent = sent;
+        d->send_completed = done < sent ? done : sent;
+        unsigned long ind = ndisi_drain_total_in(&a->mp_recvs) +
+                            ndisi_tally_sum(&a->tally, NDISI_TALLY_INDICATED);
+        unsigned long ret = ndisi_drain_total_out(&a->mp_recvs) +
+                            ndisi_tally_sum(&a->tally, NDISI_TALLY_RETURNED);
+        d->indicated = ind;
+        d->returned = ret < ind ? ret : ind;
     }
     pthread_mutex_unlock(&h->lock);
     *count = n;

@@ -87,6 +87,10 @@ static void send_held_then_pause(ndis_host *h, pthread_t *s, pthread_t *p)
     for (int i = 0; i < 2000 && !atomic_load(&in_send); i++)
         NdisMSleep(1000);
     T_ASSERT(atomic_load(&in_send));
+    /* In flight, and shown so (the totals tally it when the call starts). */
+    ndis_adapter_info ai = info_of(h, "a0");
+    T_EQ(ai.sent, 4);
+    T_EQ(ai.send_completed, 0);
     pause_host = h;
     pthread_create(p, NULL, pause_thread, NULL);
     /* The pause waits for the send call: the binding is not told to pause yet,
@@ -138,6 +142,31 @@ TEST(a_send_the_miniport_keeps_is_counted_when_its_call_returns_and_holds_the_pa
     T_EQ(ai.sent, 4);
     T_EQ(ai.send_completed, 4);
     T_EQ(ndis_host_restart_adapter(h, "a0"), 0);
+    kit_host_done(h);
+}
+
+/* ---- an indication in flight ------------------------------------------------------ */
+
+static ndis_host *info_host;
+static ndis_adapter_info seen_in_handler;
+
+static void look_then_return(NDIS_HANDLE b, PNET_BUFFER_LIST nbls, ULONG flags)
+{
+    seen_in_handler = info_of(info_host, "a0");
+    NdisReturnNetBufferLists(b, nbls, flags);
+}
+
+TEST(an_indication_returned_inline_shows_in_the_totals_while_the_protocol_has_it)
+{
+    ndis_host *h = bring_up(1);
+    info_host = h;
+    kit_proto[0].receive_inline = look_then_return;
+    T_EQ(kit_mp_indicate("a0", 3, 64, NULL, 0), 3);
+    T_EQ(seen_in_handler.indicated, 3);
+    T_EQ(seen_in_handler.returned, 0);
+    ndis_adapter_info ai = info_of(h, "a0");
+    T_EQ(ai.indicated, 3);
+    T_EQ(ai.returned, 3);
     kit_host_done(h);
 }
 
