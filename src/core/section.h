@@ -18,11 +18,12 @@
  * LIBNDIS_SECTION_FENCE=1 in the environment), entering threads execute a
  * full fence themselves (ndisi_section_fenced).
  *
- * Leaving is a release store of the thread's depth, and entering a release
- * store of the slot's tag; the waiter reads both with acquire, so what the
- * thread did inside the section waited for happens before the waiter goes on
- * (it may then free what the section used), whether it sees the thread leave
- * or already inside a later section.
+ * Every store of the thread's depth (entering, leaving) and of a slot's tag is
+ * a release store, and the waiter reads them with acquire, so what the thread
+ * did in the sections it already left happens before the waiter goes on (it
+ * may then free what they used), whatever state it finds the thread in: out,
+ * in a later section on the same key, or in one on another key. On x86 these
+ * are plain stores.
  *
  * A thread has NDISI_SECTION_SLOTS nested sections at most: enter returns
  * false beyond that, and the caller takes its atomic path instead.
@@ -85,7 +86,11 @@ static inline bool ndisi_section_enter(const void *key)
        sees everything the thread's earlier section did. */
     atomic_store_explicit(&t->tag[d], ++t->entries, memory_order_release);
     atomic_store_explicit(&t->key[d], key, memory_order_relaxed);
-    atomic_store_explicit(&t->depth, d + 1, memory_order_relaxed);
+    /* Release as well: a waiter that reads any depth of this thread sees what
+       its earlier sections did, even when the section it finds now is on
+       another key (a weakly ordered CPU could otherwise finish an earlier
+       section's loads after this store). */
+    atomic_store_explicit(&t->depth, d + 1, memory_order_release);
     if (__builtin_expect(ndisi_section_fenced, 0))
         atomic_thread_fence(memory_order_seq_cst);
     else

@@ -172,11 +172,5 @@ enum ndisi_rcu_wait ndisi_rcu_synchronize_bounded(struct ndisi_rcu *r, unsigned 
         }
     }
     atomic_store(&r->updating, false);
-    if (w == NDISI_RCU_DONE) {
-        /* The readers announced in per-thread sections (rcu.h): the flips above
-           were the state change they pair with. */
-        unsigned long long now = ndisi_now_ms();
-        w = ndisi_section_sync(r, until > now ? (unsigned)(until - now) : 0);
-    }
     return w;
 }

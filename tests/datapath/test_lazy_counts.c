@@ -217,9 +217,10 @@ TEST(adapter_totals_count_calls_handed_back_inline_on_every_thread)
 /* ---- nesting deeper than a thread's section slots ----------------------------------- */
 
 /* The miniport's send handler indicates a frame, the protocol's receive handler
-   sends one, and so on, 12 calls deep (NDISI_SECTION_SLOTS is 8): the calls
-   past the eighth take the counted path. Everything comes back inline. */
-#define NEST 12
+   sends one, and so on, 20 calls deep: 11 sends, each in a section on the
+   binding (NDISI_SECTION_SLOTS is 8), so the sends past the eighth take the
+   counted path. Everything comes back inline. */
+#define NEST 20
 static int nest_depth;
 
 static void nest_send(NDIS_HANDLE a, PNET_BUFFER_LIST nbls, ULONG flags)
@@ -240,7 +241,7 @@ static void nest_receive(NDIS_HANDLE b, PNET_BUFFER_LIST nbls, ULONG flags)
     NdisReturnNetBufferLists(b, nbls, flags);
 }
 
-TEST(calls_nested_deeper_than_the_section_slots_are_counted_and_drained)
+TEST(sends_nested_deeper_than_the_section_slots_are_counted_and_drained)
 {
     ndis_host *h = bring_up(1);
     kit_mp.send_inline = nest_send;
@@ -250,14 +251,14 @@ TEST(calls_nested_deeper_than_the_section_slots_are_counted_and_drained)
         T_EQ(kit_proto_send(0, "a0", 1, 60, NULL), 1);
         T_EQ(nest_depth, NEST);
     }
-    /* Each round: 7 sends (the first and 6 from receive handlers), 6 indications. */
+    /* Each round: 11 sends (the first and 10 from receive handlers), 10 indications. */
     ndis_adapter_info ai = info_of(h, "a0");
-    T_EQ(ai.sent, 3 * 7);
-    T_EQ(ai.send_completed, 3 * 7);
-    T_EQ(ai.indicated, 3 * 6);
-    T_EQ(ai.returned, 3 * 6);
-    T_EQ(atomic_load(&kit_proto[0].send_completed), 3 * 7);
-    T_EQ(kit_mp_returned("a0"), 3 * 6);
+    T_EQ(ai.sent, 3 * 11);
+    T_EQ(ai.send_completed, 3 * 11);
+    T_EQ(ai.indicated, 3 * 10);
+    T_EQ(ai.returned, 3 * 10);
+    T_EQ(atomic_load(&kit_proto[0].send_completed), 3 * 11);
+    T_EQ(kit_mp_returned("a0"), 3 * 10);
     /* Nothing left counted in flight: the pause does not wait. */
     T_EQ(ndis_host_pause_adapter(h, "a0"), 0);
     T_EQ(ndis_host_restart_adapter(h, "a0"), 0);
