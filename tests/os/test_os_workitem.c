@@ -109,7 +109,7 @@ static void gated_routine(PVOID ctx, NDIS_HANDLE h)
 {
     (void)ctx;
     (void)h;
-    __atomic_store_n(&gate_entered, 1, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&gate_entered, 1, __ATOMIC_RELEASE);
     while (!__atomic_load_n(&gate_open, __ATOMIC_ACQUIRE))
         t_sleep_ms(1);
 }
@@ -180,6 +180,13 @@ TEST(reclaim_at_unload_skips_a_queued_routine)
         NdisQueueIoWorkItem(blockers[i], gated_routine, NULL);
     }
     T_ASSERT(t_wait_flag(&gate_entered, 5000));
+    /* Every worker inside a blocker (not just the first): an idle one would take
+       the reclaimed items below and release `wi` while this thread still checks
+       its stale handle. */
+    for (int i = 0; i < 5000 && __atomic_load_n(&gate_entered, __ATOMIC_ACQUIRE) <
+                                    (t_ndis_threads() < 5 ? t_ndis_threads() : 5);
+         i++)
+        t_sleep_ms(1);
     NdisQueueIoWorkItem(wi, work_routine, &r);
     /* The driver unloads (as after a work queue flush that timed out). */
     ndisi_workitem_reclaim(img);
