@@ -220,9 +220,8 @@ struct ndisi_adapter {
     struct ndisi_drain mp_recvs;           /* NBLs the miniport indicated and NDIS did not
                                               return yet (totals: indicated, returned) */
     struct ndisi_drain oids;               /* OID requests in the miniport */
-    struct ndisi_tally_home tally;         /* NBLs sent and completed, indicated and returned
-                                              within one call, never counted in mp_sends /
-                                              mp_recvs (per-thread tallies, section.h) */
+    struct ndisi_tally_home tally;         /* the part of the totals below that calls counted
+                                              lazily keep in per-thread tallies (section.h) */
     atomic_ulong handbacks_walked;         /* send completions and receive returns checked by
                                               walking the chain, not against the record of
                                               the call that passed it on (chainrec.h) */

@@ -24,7 +24,6 @@
 #include <stdbool.h>
 #include <stdatomic.h>
 
-
 struct ndisi_rcu {
     atomic_uint epoch;
     atomic_long active[2];

@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -191,18 +190,19 @@ void ndisi_tally_add_slow(struct ndisi_tally_home *h, enum ndisi_tally_kind kind
     pthread_mutex_unlock(&tally_lock);
 }
 
-unsigned long ndisi_tally_sum(struct ndisi_tally_home *h, enum ndisi_tally_kind kind)
+void ndisi_tally_sums(struct ndisi_tally_home *h, unsigned long out[NDISI_TALLY_KINDS])
 {
     pthread_mutex_lock(&reg_lock);
     pthread_mutex_lock(&tally_lock);
-    unsigned long v = atomic_load(&h->n[kind]);
+    for (unsigned k = 0; k < NDISI_TALLY_KINDS; k++)
+        out[k] = atomic_load(&h->n[k]);
     for (struct ndisi_section_thread *t = reg_head.next; t != &reg_head; t = t->next)
         for (unsigned i = 0; i < NDISI_TALLY_SLOTS; i++)
             if (atomic_load_explicit(&t->tally[i].owner, memory_order_relaxed) == h)
-                v += atomic_load_explicit(&t->tally[i].n[kind], memory_order_relaxed);
+                for (unsigned k = 0; k < NDISI_TALLY_KINDS; k++)
+                    out[k] += atomic_load_explicit(&t->tally[i].n[k], memory_order_relaxed);
     pthread_mutex_unlock(&tally_lock);
     pthread_mutex_unlock(&reg_lock);
-    return v;
 }
 
 void ndisi_tally_forget(struct ndisi_tally_home *h)

@@ -2,11 +2,11 @@
  * section.h - per-thread sections: "this thread is inside a call on object K",
  * announced with plain thread-local stores, so that the data path's hot calls
  * cost no atomic read-modify-write, and waited for by the rare control path
- * that must know no such call is still running (a pause, a grace period).
+ * that must know no such call is still running (a binding's pause).
  *
- * The data path enters a section on a key (the adapter's receive read section,
- * a binding being sent on), checks the state it depends on (Running), works,
- * and leaves. A waiter changes the state, then ndisi_section_sync(key): every
+ * The data path enters a section on a key (a binding being sent on), checks
+ * the state it depends on (Running), works, and leaves. (The adapter's receive
+ * read section stays on its atomic counters, rcu.h says why.) A waiter changes the state, then ndisi_section_sync(key): every
  * thread that was inside a section on the key is waited for until it left it.
  * The two sides pair like Dekker's: the entering thread stores its key then
  * loads the state; the waiter stores the state then loads the keys. Each side
@@ -31,7 +31,7 @@
  * Per-thread tallies ride along: counts a thread adds for an adapter without
  * an atomic (NBLs of a call counted lazily: sent or indicated when the call
  * starts, completed or returned when they come back within it), summed over
- * all threads when read (ndisi_tally_sum).
+ * all threads when read (ndisi_tally_sums).
  */
 #ifndef NDISI_SECTION_H
 #define NDISI_SECTION_H
@@ -141,8 +141,8 @@ static inline void ndisi_tally_add(struct ndisi_tally_home *h, enum ndisi_tally_
     ndisi_tally_add_slow(h, kind, n);
 }
 
-/* The total of `kind` for h: its own count plus every thread's tally. */
-unsigned long ndisi_tally_sum(struct ndisi_tally_home *h, enum ndisi_tally_kind kind);
+/* The totals of every kind for h: its own counts plus every thread's tallies. */
+void ndisi_tally_sums(struct ndisi_tally_home *h, unsigned long out[NDISI_TALLY_KINDS]);
 /* h goes away: every thread forgets its tallies for it. */
 void ndisi_tally_forget(struct ndisi_tally_home *h);
 

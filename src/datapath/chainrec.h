@@ -44,8 +44,9 @@ struct ndisi_chain_rec {
                               counted in the binding's rx) */
     bool lazy;             /* not counted in the adapter's mp_sends / mp_recvs (nor, for a
                               send, in the binding's tx) while the call runs: the caller
-                              counts what is still out when it returns, inside a section
-                              the pause waits for (section.h) */
+                              counts what is still out when it returns, inside what the
+                              pause waits for: the binding's section (send, section.h),
+                              the receive read section (receive, rcu.h) */
     unsigned long gen;     /* the adapter's handbacks_walked when the chain went on */
     PNET_BUFFER_LIST nbl[NDISI_CHAIN_REC_MAX + 1]; /* nbl[n] is NULL */
 };

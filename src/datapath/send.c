@@ -415,16 +415,16 @@ void NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
         struct ndisi_open *src = r->o;
         bool quiet = atomic_load_explicit(&a->handbacks_walked, memory_order_relaxed) == r->gen;
         ULONG n = ndisi_chain_rec_take(r, NDISI_NBL_SENT, NDISI_NBL_OWNED, src, quiet);
-        if (n && r->lazy) {
-            /* Never counted: the adapter's totals get it from the tally. */
-            r->taken = n;
-            ndisi_tally_add(&a->tally, NDISI_TALLY_SEND_DONE, n);
-            call_send_complete(src, NetBufferLists, SendCompleteFlags);
-            return;
-        }
         if (n) {
-            ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
-            complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
+            r->taken = n;
+            if (r->lazy) {
+                /* Never counted: the adapter's totals get it from the tally. */
+                ndisi_tally_add(&a->tally, NDISI_TALLY_SEND_DONE, n);
+                call_send_complete(src, NetBufferLists, SendCompleteFlags);
+            } else {
+                ndisi_drain_sub(&a->mp_sends, n, &a->host->wq);
+                complete_to_open(src, NetBufferLists, n, SendCompleteFlags);
+            }
             return;
         }
     }

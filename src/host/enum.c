@@ -48,6 +48,17 @@ int ndis_host_list_drivers(ndis_host *h, ndis_driver_info *out, unsigned max, un
     return 0;
 }
 
+/* One miniport edge's totals: its drain's plus the per-thread tallies `in` and
+   `out` (what never entered the drain). Never shows more out than in. */
+static void edge_totals(struct ndisi_drain *d, unsigned long in, unsigned long out,
+                        unsigned long long *total_in, unsigned long long *total_out)
+{
+    in += ndisi_drain_total_in(d);
+    out += ndisi_drain_total_out(d);
+    *total_in = in;
+    *total_out = out < in ? out : in;
+}
+
 int ndis_host_list_adapters(ndis_host *h, ndis_adapter_info *out, unsigned max, unsigned *count)
 {
     if (!h || !count || (max && !out))
@@ -79,18 +90,12 @@ int ndis_host_list_adapters(ndis_host *h, ndis_adapter_info *out, unsigned max, 
            counted as it happens, which can be a moment before the call that
            passed the NBL on moves its count from the tally to the drain:
            completed is never shown ahead of sent, nor returned of indicated. */
-        unsigned long sent = ndisi_drain_total_in(&a->mp_sends) +
-                             ndisi_tally_sum(&a->tally, NDISI_TALLY_SENT);
-        unsigned long done = ndisi_drain_total_out(&a->mp_sends) +
-                             ndisi_tally_sum(&a->tally, NDISI_TALLY_SEND_DONE);
-        d->sent = sent;
-        d->send_completed = done < sent ? done : sent;
-        unsigned long ind = ndisi_drain_total_in(&a->mp_recvs) +
-                            ndisi_tally_sum(&a->tally, NDISI_TALLY_INDICATED);
-        unsigned long ret = ndisi_drain_total_out(&a->mp_recvs) +
-                            ndisi_tally_sum(&a->tally, NDISI_TALLY_RETURNED);
-        d->indicated = ind;
-        d->returned = ret < ind ? ret : ind;
+        unsigned long t[NDISI_TALLY_KINDS];
+        ndisi_tally_sums(&a->tally, t);
+        edge_totals(&a->mp_sends, t[NDISI_TALLY_SENT], t[NDISI_TALLY_SEND_DONE], &d->sent,
+                    &d->send_completed);
+        edge_totals(&a->mp_recvs, t[NDISI_TALLY_INDICATED], t[NDISI_TALLY_RETURNED],
+                    &d->indicated, &d->returned);
     }
     pthread_mutex_unlock(&h->lock);
     *count = n;
